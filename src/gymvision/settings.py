@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     analysis_fps: float = Field(15.0, gt=0.0, le=120.0)
     #: Longest image side fed to the pose model; bigger inputs are downscaled first.
     max_side: int = Field(1280, ge=128, le=8192)
+    #: Longest side of video frames fed to the pose model (decoded straight to this size).
+    video_pose_side: int = Field(640, ge=128, le=4096)
+    #: Longest side of annotated output videos.
+    render_max_side: int = Field(1280, ge=128, le=4096)
     #: Largest image accepted (pixels), to refuse decompression bombs.
     max_image_pixels: int = 80_000_000
     #: Longest video analysed, in seconds.

@@ -1,0 +1,428 @@
+"""The one pipeline behind every interface: pose → features → recognition → reps → form → outputs."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .exercises import EXERCISES, UNKNOWN, normalise_name
+from .landmarks import L
+from .media import (
+    MediaError,
+    VideoWriter,
+    decode_image,
+    iter_frames,
+    media_kind,
+    probe_video,
+    resize_max_side,
+    sniff_kind,
+)
+from .pose import PoseEstimator
+from .render import FrameAnnotator
+from .results import AnalysisResult, Detection, FrameResult, Pose, RepEvent
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+
+#: Recognition window for video (seconds) and its step.
+WINDOW_S = 3.0
+WINDOW_STEP_S = 0.5
+#: Live: how often the exercise is re-estimated, and how long the live window is.
+LIVE_RECOGNISE_EVERY_S = 0.5
+LIVE_WINDOW_S = 4.0
+LOWER_BODY = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+UPPER_BODY = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST)
+
+
+def visibility_advice(poses: Sequence[Pose | None]) -> list[str]:
+    """Camera-placement advice from how much of the body the camera sees."""
+    seen = [p for p in poses if p is not None]
+    if not seen:
+        return ["No person found: make sure your whole body is in the frame, well lit, "
+                "and the camera is 2–4 m away at hip height."]
+    vis = np.stack([p.visibility for p in seen])
+    advice = []
+    if float(np.median(vis[:, list(LOWER_BODY)].max(axis=1))) < 0.5:
+        advice.append("Your legs and feet are not visible: step back or lower the camera so your feet "
+                      "are in frame.")
+    if float(np.median(vis[:, list(UPPER_BODY)].max(axis=1))) < 0.5:
+        advice.append("Your arms are not visible: make sure shoulders, elbows and wrists are in frame.")
+    small = [p for p in seen if (p.bbox()[3] - p.bbox()[1]) < 0.25 * p.image_size[1]]
+    if len(small) > 0.5 * len(seen):
+        advice.append("You appear small in the frame: move the camera closer (2–3 m).")
+    return advice
+
+
+def _combine(probs: list[dict[str, float]], weights: list[float] | None = None) -> dict[str, float]:
+    if not probs:
+        return {}
+    w = np.asarray(weights if weights is not None else [1.0] * len(probs), dtype=float)
+    keys = sorted({k for p in probs for k in p})
+    mat = np.array([[p.get(k, 0.0) for k in keys] for p in probs])
+    mean = (mat * w[:, None]).sum(axis=0) / max(w.sum(), 1e-9)
+    return {k: float(v) for k, v in zip(keys, mean, strict=True)}
+
+
+def _median_box(poses: Sequence[Pose | None]) -> tuple[float, float, float, float] | None:
+    boxes = np.array([p.bbox() for p in poses if p is not None])
+    if len(boxes) == 0:
+        return None
+    return tuple(float(v) for v in np.median(boxes, axis=0))  # type: ignore[return-value]
+
+
+def _interpolate(a: tuple[float, Pose | None], b: tuple[float, Pose | None], t: float) -> Pose | None:
+    (ta, pa), (tb, pb) = a, b
+    if pa is None or pb is None or tb <= ta:
+        return pa if abs(t - ta) <= abs(tb - t) else pb
+    w = min(1.0, max(0.0, (t - ta) / (tb - ta)))
+    return Pose(pa.xyz * (1 - w) + pb.xyz * w, np.minimum(pa.visibility, pb.visibility), pa.image_size)
+
+
+class Pipeline:
+    """Analyses photos, videos and live streams with one set of models.
+
+    A Pipeline holds only read-only models (the recogniser) and settings, so one instance can serve
+    many requests; per-stream state lives in :class:`Session`. Pose graphs are not thread-safe, so
+    photo analysis keeps one static-mode estimator per thread.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        from .pose import check_model
+        from .recognition import ExerciseRecognizer
+
+        self.settings = settings or Settings()
+        check_model(self.settings.pose_model)
+        self.recognizer = ExerciseRecognizer.load(self.settings.recognizer_path)
+        self.detector = None
+        if self.settings.detector:
+            from .yolo import load_detector
+
+            self.detector = load_detector(self.settings.detector)
+        self._local = threading.local()
+        self.annotator = FrameAnnotator()
+
+    # ---------------------------------------------------------------- helpers
+    def _photo_estimator(self) -> PoseEstimator:
+        est = getattr(self._local, "photo", None)
+        if est is None:
+            s = self.settings
+            est = PoseEstimator(s.pose_model, static=True,
+                                min_detection_confidence=s.min_detection_confidence)
+            self._local.photo = est
+        return est
+
+    def decide(self, probs: dict[str, float]) -> tuple[str, float]:
+        from .recognition import decide
+
+        return decide(probs, self.settings.unknown_threshold)
+
+    def _detector_label(self, rgb: np.ndarray, pose: Pose | None) -> Detection | None:
+        """Best detector box (optional YOLO backend), preferring the one around the pose."""
+        if self.detector is None:
+            return None
+        dets = self.detector.detect(rgb)
+        if not dets:
+            return None
+        if pose is None:
+            return max(dets, key=lambda d: d.confidence)
+        cx, cy = np.mean(pose.xy[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]], axis=0)
+        inside = [d for d in dets if d.bbox[0] <= cx <= d.bbox[2] and d.bbox[1] <= cy <= d.bbox[3]]
+        return max(inside or dets, key=lambda d: d.confidence)
+
+    # ---------------------------------------------------------------- photos
+    def analyze_image(self, image_rgb: np.ndarray, name: str = "image", exercise: str | None = None,
+                      out_path: Path | None = None) -> AnalysisResult:
+        """Find the person in a photo, recognise the exercise and optionally write an annotated copy."""
+        h, w = image_rgb.shape[:2]
+        small, scale = resize_max_side(image_rgb, self.settings.max_side)
+        pose = self._photo_estimator().process(small)
+        if pose is not None and scale != 1.0:
+            pose = pose.scaled(1.0 / scale, (w, h))
+        res = AnalysisResult(file=name, kind="image", width=w, height=h, people=int(pose is not None))
+        res.poses = [(0.0, pose)]
+        if pose is None:
+            res.advice = visibility_advice([None])
+            det = self._detector_label(image_rgb, None)
+            if det is not None:
+                res.exercise, res.confidence, res.detections = det.label, det.confidence, [det]
+        else:
+            if exercise:
+                res.exercise, res.confidence = normalise_name(exercise), 1.0
+            else:
+                res.probabilities = self.recognizer.predict_pose(pose)
+                res.exercise, res.confidence = self.decide(res.probabilities)
+            det = self._detector_label(image_rgb, pose)
+            if det is not None and not exercise:
+                res.exercise, res.confidence = det.label, det.confidence
+                res.detections = [det]
+            else:
+                res.detections = [Detection(pose.bbox(), res.exercise, res.confidence)]
+            res.advice = visibility_advice([pose])
+            if res.exercise == UNKNOWN:
+                res.advice.append("Exercise not recognised with confidence: film or photograph the whole "
+                                  "body from the side, mid-movement.")
+        if out_path is not None:
+            frame = FrameResult(0.0, pose, res.exercise, res.confidence)
+            scene = image_rgb.copy()
+            self.annotator.annotate(scene, frame)
+            if pose is None and res.detections:
+                self.annotator.box.annotate(scene, res.detections[0].bbox, res.exercise, res.confidence)
+            from PIL import Image
+
+            Image.fromarray(scene).save(out_path)
+            res.annotated = str(out_path)
+        return res
+
+    # ---------------------------------------------------------------- videos
+    def analyze_video(self, path: Path, progress: Progress | None = None, out_path: Path | None = None,
+                      exercise: str | None = None, name: str | None = None) -> AnalysisResult:
+        """Analyse a video file: exercise, reps with timing/ROM/cues, advice; optional annotated MP4."""
+        path = Path(path)
+        s = self.settings
+        info = probe_video(path)
+        if info.duration_s > s.max_video_seconds:
+            raise MediaError(f"video is {info.duration_s:.0f} s long; "
+                             f"the limit is {s.max_video_seconds:.0f} s")
+        scale = min(1.0, s.video_pose_side / max(info.width, info.height))
+        size = (max(2, round(info.width * scale / 2) * 2), max(2, round(info.height * scale / 2) * 2))
+        sx = info.width / size[0]
+        track: list[tuple[float, Pose | None]] = []
+        total = max(info.duration_s, 1e-6)
+        with PoseEstimator(s.pose_model, static=False, min_detection_confidence=s.min_detection_confidence,
+                           min_tracking_confidence=s.min_tracking_confidence) as est:
+            for vf in iter_frames(path, sample_fps=s.analysis_fps, size=size):
+                assert vf.rgb is not None
+                pose = est.process(vf.rgb)
+                if pose is not None:
+                    pose = pose.scaled(sx, (info.width, info.height))
+                track.append((vf.t, pose))
+                if progress is not None and len(track) % 8 == 0:
+                    progress(min(0.99, vf.t / total) * (0.7 if out_path else 1.0))
+        if not track:
+            raise MediaError("video has no decodable frames")
+        res = self.summarise_track(track, name or str(path), exercise)
+        res.width, res.height, res.fps = info.width, info.height, info.fps
+        res.duration_s = max(info.duration_s, track[-1][0])
+        res.frames = info.frames
+        if out_path is not None:
+            self.render_video(path, track, res, out_path,
+                              progress=(lambda f: progress(0.7 + 0.3 * f)) if progress else None)
+        if progress is not None:
+            progress(1.0)
+        return res
+
+    def summarise_track(self, track: Sequence[tuple[float, Pose | None]], name: str,
+                        exercise: str | None = None) -> AnalysisResult:
+        """Turn a pose track (time, pose) into the video result: exercise, reps, cues, advice."""
+        from .reps import analyze_reps
+
+        times = [t for t, _ in track]
+        poses = [p for _, p in track]
+        res = AnalysisResult(file=name, kind="video", reps=0)
+        res.poses = list(track)
+        n_seen = sum(p is not None for p in poses)
+        res.people = int(n_seen > 0)
+        if exercise:
+            res.exercise, res.confidence = normalise_name(exercise), 1.0
+        elif n_seen >= 3:
+            res.probabilities = self.recognise_track(times, poses)
+            res.exercise, res.confidence = self.decide(res.probabilities)
+        box = _median_box(poses)
+        if box is not None:
+            res.detections = [Detection(box, res.exercise, res.confidence)]
+        res.advice = visibility_advice(poses)
+        if res.exercise in EXERCISES:
+            analysis = analyze_reps(res.exercise, times, poses)
+            res.rep_events = list(analysis.events)
+            res.reps = len(res.rep_events)
+            res.advice += [a for a in analysis.advice if a not in res.advice]
+            res.signal = {"t": [round(float(t), 3) for t in analysis.signal_t],
+                          "value": [None if v is None or not math.isfinite(v) else round(float(v), 2)
+                                    for v in analysis.signal_v]}
+        elif n_seen:
+            res.advice.append("Exercise not recognised with confidence, so reps were not counted: film the "
+                              "whole body from the side or at 45°, or pass the exercise explicitly.")
+        return res
+
+    def recognise_track(self, times: Sequence[float], poses: Sequence[Pose | None]) -> dict[str, float]:
+        """Exercise probabilities for a whole track: the mean over sliding windows weighted by coverage."""
+        t = np.asarray(times)
+        if len(t) == 0:
+            return {}
+        starts = np.arange(t[0], max(t[0], t[-1] - WINDOW_S) + 1e-9, WINDOW_STEP_S)
+        probs, weights = [], []
+        for s0 in starts:
+            idx = np.nonzero((t >= s0) & (t < s0 + WINDOW_S))[0]
+            win = [poses[i] for i in idx]
+            seen = sum(p is not None for p in win)
+            if seen < max(3, 0.4 * len(win)):
+                continue
+            probs.append(self.recognizer.predict_window(win, [times[i] for i in idx]))
+            weights.append(seen)
+        if not probs:
+            seen_poses = [p for p in poses if p is not None]
+            probs = [self.recognizer.predict_pose(p) for p in seen_poses[:: max(1, len(seen_poses) // 10)]]
+            weights = None
+        return _combine(probs, weights)
+
+    def render_video(self, path: Path, track: Sequence[tuple[float, Pose | None]], res: AnalysisResult,
+                     out_path: Path, progress: Progress | None = None) -> None:
+        """Second pass: draw skeleton, box, rep counter and cues on every frame; write H.264 MP4."""
+        s = self.settings
+        assert res.width and res.height
+        scale = min(1.0, s.render_max_side / max(res.width, res.height))
+        size = (max(2, round(res.width * scale / 2) * 2), max(2, round(res.height * scale / 2) * 2))
+        times = np.array([t for t, _ in track])
+        ends = [(r.end_s, r) for r in res.rep_events]
+        total = max(res.duration_s or 1.0, 1e-6)
+        with VideoWriter(out_path, res.fps or 30.0, size) as writer:
+            for n, vf in enumerate(iter_frames(path, size=size)):
+                assert vf.rgb is not None
+                i = int(np.searchsorted(times, vf.t))
+                a, b = track[max(0, i - 1)], track[min(len(track) - 1, i)]
+                pose = _interpolate(a, b, vf.t)
+                if pose is not None:
+                    pose = pose.scaled(size[0] / res.width, size)
+                done = [r for e, r in ends if e <= vf.t]
+                cue = None
+                if done and vf.t - done[-1].end_s < 2.5 and done[-1].cues:
+                    cue = done[-1].cues[0]
+                frame = FrameResult(vf.t, pose, res.exercise, res.confidence, reps=len(done), cue=cue)
+                writer.write(self.annotator.annotate(vf.rgb.copy(), frame))
+                if progress is not None and n % 15 == 0:
+                    progress(min(1.0, vf.t / total))
+        res.annotated = str(out_path)
+
+    # ---------------------------------------------------------------- files
+    def analyze_path(self, path: Path, out_dir: Path | None = None, exercise: str | None = None,
+                     progress: Progress | None = None, name: str | None = None) -> AnalysisResult:
+        """Analyse one file of either kind; never raises for bad input (the error is in the result)."""
+        path = Path(path)
+        shown = name or str(path)
+        kind = media_kind(path) or "unknown"
+        try:
+            if not path.is_file():
+                raise MediaError("file not found")
+            with path.open("rb") as f:
+                head = f.read(64)
+            if not head:
+                raise MediaError("file is empty")
+            sniffed = sniff_kind(head)
+            kind = sniffed or kind
+            if kind not in ("image", "video"):
+                raise MediaError("unsupported file type; use an image (jpg, png, webp) or a video "
+                                 "(mp4, mov, avi, mkv, webm)")
+            out = None
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                out = out_dir / (path.stem + ("_annotated.png" if kind == "image" else "_annotated.mp4"))
+            if kind == "image":
+                rgb = decode_image(path, self.settings.max_image_pixels)
+                return self.analyze_image(rgb, shown, exercise=exercise, out_path=out)
+            return self.analyze_video(path, progress=progress, out_path=out, exercise=exercise, name=shown)
+        except (MediaError, ValueError) as exc:
+            return AnalysisResult.failure(shown, kind, str(exc))
+        except Exception as exc:  # a bug or a codec crash must not stop a batch
+            log.exception("analysis of %s failed", path)
+            return AnalysisResult.failure(shown, kind, f"analysis failed: {exc.__class__.__name__}: {exc}")
+
+    # ---------------------------------------------------------------- live
+    def session(self, exercise: str | None = None) -> Session:
+        """A streaming session (one per webcam connection or live video)."""
+        return Session(self, exercise)
+
+
+class Session:
+    """Per-stream state for live analysis: pose tracker, recent window, exercise estimate, rep tracker."""
+
+    def __init__(self, pipeline: Pipeline, exercise: str | None = None) -> None:
+        s = pipeline.settings
+        self.pipeline = pipeline
+        self.forced = normalise_name(exercise) if exercise else None
+        self._estimator = PoseEstimator(s.pose_model, static=False,
+                                        min_detection_confidence=s.min_detection_confidence,
+                                        min_tracking_confidence=s.min_tracking_confidence)
+        self._window: deque[tuple[float, Pose | None]] = deque()
+        self._label = self.forced or UNKNOWN
+        self._confidence = 1.0 if self.forced else 0.0
+        self._probs: dict[str, float] = {}
+        self._candidate: str | None = None
+        self._last_recognise = -math.inf
+        self._tracker = None
+        self._tracker_label: str | None = None
+        self.events: list[RepEvent] = []
+        self._last_cue: tuple[float, str] | None = None
+
+    @property
+    def reps(self) -> int:
+        return len(self.events)
+
+    def process(self, frame_rgb: np.ndarray, t: float) -> FrameResult:
+        """Analyse one frame taken at time ``t`` (seconds) and return what is known now."""
+        h, w = frame_rgb.shape[:2]
+        small, scale = resize_max_side(frame_rgb, self.pipeline.settings.video_pose_side)
+        pose = self._estimator.process(small)
+        if pose is not None and scale != 1.0:
+            pose = pose.scaled(1.0 / scale, (w, h))
+        self._window.append((t, pose))
+        while self._window and self._window[0][0] < t - LIVE_WINDOW_S:
+            self._window.popleft()
+        if not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S:
+            self._last_recognise = t
+            self._recognise()
+        new_rep, signal = None, None
+        if self._label in EXERCISES:
+            if self._tracker_label != self._label:
+                from .reps import LiveRepTracker
+
+                self._tracker, self._tracker_label = LiveRepTracker(self._label), self._label
+            assert self._tracker is not None
+            new_rep, signal = self._tracker.update(t, pose)
+            if new_rep is not None:
+                new_rep.index = len(self.events) + 1
+                self.events.append(new_rep)
+                if new_rep.cues:
+                    self._last_cue = (t, new_rep.cues[0])
+        cue = self._last_cue[1] if self._last_cue and t - self._last_cue[0] < 4.0 else None
+        advice = visibility_advice([p for _, p in self._window][-15:])
+        return FrameResult(t, pose, self._label, self._confidence, dict(self._probs), self.reps, new_rep,
+                           cue, advice, signal, int(pose is not None))
+
+    def _recognise(self) -> None:
+        times = [t for t, _ in self._window]
+        poses = [p for _, p in self._window]
+        seen = [p for p in poses if p is not None]
+        if not seen:
+            self._label, self._confidence, self._probs = UNKNOWN, 0.0, {}
+            return
+        rec = self.pipeline.recognizer
+        if len(seen) >= 8 and times[-1] - times[0] >= 1.5:
+            probs = rec.predict_window(poses, times)
+        else:
+            probs = rec.predict_pose(seen[-1])
+        label, conf = self.pipeline.decide(probs)
+        self._probs = probs
+        # switch only when two consecutive estimates agree, so a rep's bottom does not flip the label
+        if label == self._label:
+            self._confidence, self._candidate = conf, None
+        elif self._candidate == label or self._label == UNKNOWN:
+            self._label, self._confidence, self._candidate = label, conf, None
+        else:
+            self._candidate = label
+
+    def close(self) -> None:
+        self._estimator.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
