@@ -49,3 +49,11 @@ class Settings(BaseSettings):
     video_workers: int = 1
     video_queue: int = 32
     max_live_streams: int = 8
+    #: Threads analysing uploaded photos (each holds its own pose graph).
+    image_workers: int = Field(1, ge=1, le=16)
+    #: Photo requests allowed to wait for a free photo worker before answering 503.
+    image_queue: int = Field(16, ge=1, le=1024)
+    #: Largest live webcam frame accepted over the WebSocket (JPEG bytes).
+    max_live_frame_kb: int = Field(2048, ge=16, le=65536)
+    #: How often expired uploads and results are swept (seconds).
+    cleanup_interval_s: int = Field(300, ge=1, le=86400)
