@@ -39,10 +39,38 @@ def target_dir() -> Path:
     return Path(mediapipe.__file__).parent / "modules" / "pose_landmark"
 
 
+def build_task_bundles(dest: Path) -> None:
+    """Build PoseLandmarker ``.task`` bundles (multi-person) from the detector + each landmark model.
+
+    MediaPipe's tasks API needs TFLite metadata (input normalisation) in both models; we add it with
+    MediaPipe's own MetadataWriter and zip the pair as the tasks API expects.
+    """
+    import mediapipe as mp
+    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer as mw
+    from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils as bundle
+
+    detector = (Path(mp.__file__).parent / "modules" / "pose_detection" / "pose_detection.tflite").read_bytes()
+    writer = mw.MetadataWriter.create(bytearray(detector)).add_general_info("pose_detector")
+    det_md, _ = writer.add_image_input([127.5], [127.5]).add_feature_output().add_feature_output().populate()
+    for name in MODELS:
+        out = dest / ("gymvision_" + name.replace("pose_landmark_", "pose_landmarker_").replace(".tflite", ".task"))
+        if out.exists():
+            continue
+        writer = mw.MetadataWriter.create(bytearray((dest / name).read_bytes()))
+        writer = writer.add_general_info("pose_landmarks_detector").add_image_input([0.0], [255.0])
+        for _ in range(5):
+            writer = writer.add_feature_output()
+        lmk_md, _ = writer.populate()
+        bundle.create_model_asset_bundle(
+            {"pose_detector.tflite": det_md, "pose_landmarks_detector.tflite": lmk_md}, str(out))
+        print(f"built {out.name}")
+
+
 def main() -> int:
     dest = target_dir()
     if all((dest / n).exists() and sha256(dest / n) == h for n, h in MODELS.items()):
         print(f"pose models already installed in {dest}")
+        build_task_bundles(dest)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL)
@@ -62,6 +90,7 @@ def main() -> int:
                     return 1
                 shutil.copyfile(out, dest / name)
     print(f"installed {', '.join(MODELS)} into {dest}")
+    build_task_bundles(dest)
     return 0
 
 

@@ -23,7 +23,7 @@ from .media import (
     resize_max_side,
     sniff_kind,
 )
-from .pose import PoseEstimator
+from .pose import PeopleDetector, PoseEstimator, prominence, same_person
 from .render import FrameAnnotator
 from .results import AnalysisResult, Detection, FrameResult, Pose, RepEvent
 from .settings import Settings
@@ -59,6 +59,15 @@ def visibility_advice(poses: Sequence[Pose | None]) -> list[str]:
     if len(small) > 0.5 * len(seen):
         advice.append("You appear small in the frame: move the camera closer (2–3 m).")
     return advice
+
+
+def crowd_advice(people: int, video: bool = False) -> list[str]:
+    """Say so when several people are in view (we analyse one)."""
+    if people < 2:
+        return []
+    who = ("the person the tracker locked on to (the most prominent when the video starts)" if video
+           else "the most prominent one (large, central, clearly visible)")
+    return [f"{people} people in view: analysed {who}. Film one person at a time for reliable results."]
 
 
 def _combine(probs: list[dict[str, float]], weights: list[float] | None = None) -> dict[str, float]:
@@ -119,6 +128,24 @@ class Pipeline:
             self._local.photo = est
         return est
 
+    def _people_detector(self) -> PeopleDetector:
+        det = getattr(self._local, "people", None)
+        if det is None:
+            det = PeopleDetector(self.settings.pose_model)
+            self._local.people = det
+        return det
+
+    def find_person(self, rgb: np.ndarray) -> tuple[Pose | None, int]:
+        """The person to analyse in a still image, and how many people are in view."""
+        pose = self._photo_estimator().process(rgb)
+        people = self._people_detector().detect(rgb)
+        if len(people) < 2:
+            return pose or (people[0] if people else None), max(len(people), int(pose is not None))
+        best = max(people, key=prominence)
+        if pose is None or not same_person(pose, best):
+            pose = best
+        return pose, len(people)
+
     def decide(self, probs: dict[str, float]) -> tuple[str, float]:
         from .recognition import decide
 
@@ -143,10 +170,10 @@ class Pipeline:
         """Find the person in a photo, recognise the exercise and optionally write an annotated copy."""
         h, w = image_rgb.shape[:2]
         small, scale = resize_max_side(image_rgb, self.settings.max_side)
-        pose = self._photo_estimator().process(small)
+        pose, people = self.find_person(small)
         if pose is not None and scale != 1.0:
             pose = pose.scaled(1.0 / scale, (w, h))
-        res = AnalysisResult(file=name, kind="image", width=w, height=h, people=int(pose is not None))
+        res = AnalysisResult(file=name, kind="image", width=w, height=h, people=people)
         res.poses = [(0.0, pose)]
         if pose is None:
             res.advice = visibility_advice([None])
@@ -165,7 +192,7 @@ class Pipeline:
                 res.detections = [det]
             else:
                 res.detections = [Detection(pose.bbox(), res.exercise, res.confidence)]
-            res.advice = visibility_advice([pose])
+            res.advice = visibility_advice([pose]) + crowd_advice(people)
             if res.exercise == UNKNOWN:
                 res.advice.append("Exercise not recognised with confidence: film or photograph the whole "
                                   "body from the side, mid-movement.")
@@ -196,10 +223,13 @@ class Pipeline:
         sx = info.width / size[0]
         track: list[tuple[float, Pose | None]] = []
         total = max(info.duration_s, 1e-6)
+        people, next_count = 0, 0.0
         with PoseEstimator(s.pose_model, static=False, min_detection_confidence=s.min_detection_confidence,
                            min_tracking_confidence=s.min_tracking_confidence) as est:
             for vf in iter_frames(path, sample_fps=s.analysis_fps, size=size):
                 assert vf.rgb is not None
+                if vf.t >= next_count:  # count people now and then (costly, so every few seconds)
+                    people, next_count = max(people, len(self._people_detector().detect(vf.rgb))), vf.t + 3.0
                 pose = est.process(vf.rgb)
                 if pose is not None:
                     pose = pose.scaled(sx, (info.width, info.height))
@@ -209,6 +239,8 @@ class Pipeline:
         if not track:
             raise MediaError("video has no decodable frames")
         res = self.summarise_track(track, name or str(path), exercise)
+        res.people = max(res.people, people)
+        res.advice += crowd_advice(people, video=True)
         res.width, res.height, res.fps = info.width, info.height, info.fps
         res.duration_s = max(info.duration_s, track[-1][0])
         res.frames = info.frames
