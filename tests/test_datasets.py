@@ -1,0 +1,259 @@
+"""Data-set readers, split (dedupe, leak guard, stratification, pools) on generated data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymvision.datasets import demo
+from gymvision.datasets.layout import DatasetError, read_dataset
+from gymvision.datasets.split import (
+    SplitConfig,
+    existing_items,
+    find_leaks,
+    group_key,
+    load_manifest,
+    plan_split,
+    write_split,
+)
+from gymvision.datasets.views import estimate_view
+from gymvision.exercises import EXERCISES
+from gymvision.landmarks import L
+from gymvision.results import Pose
+
+DUP_KINDS = ("copy", "jpeg", "small", "flip", "bright", "crop")
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def folder_ds(tmp_path: Path) -> tuple[Path, dict[str, list[str]]]:
+    """Class folders with planted duplicates, video frames, same stems, a video and bad files.
+
+    Returns the root and ``planted``: original rel path -> its planted near-copies.
+    """
+    root = tmp_path / "src"
+    seed = 0
+    planted: dict[str, list[str]] = {}
+    for c in EXERCISES:
+        for i in range(8):
+            seed += 1
+            demo.save(demo.scene(seed), root / c / f"{c}_{i}.png")
+    for k, c in enumerate(EXERCISES):  # one planted duplicate of each kind, one per class
+        kind = DUP_KINDS[k]
+        orig = f"{c}/{c}_0.png"
+        from PIL import Image
+
+        rgb = np.asarray(Image.open(root / orig).convert("RGB"))
+        name = f"{c}/copy_{kind}.{'jpg' if kind == 'jpeg' else 'png'}"
+        demo.save(demo.near_copies(rgb)[kind], root / name)
+        planted[orig] = [name]
+    for f in range(6):  # frames of one video, and the video itself
+        seed += 1
+        demo.save(demo.scene(seed), root / "squat" / f"clipA_frame{f:04d}.png")
+    demo.write_video(root / "squat" / "clipA.mp4", [demo.scene(900 + i, (96, 64)) for i in range(5)])
+    for ext in ("png", "jpg"):  # same stem, different images
+        seed += 1
+        demo.save(demo.scene(seed), root / "deadlift" / f"foo.{ext}")
+    (root / "squat" / "broken.jpg").write_bytes(b"not an image at all")
+    demo.save(demo.scene(999), root / "stretching" / "x.png")
+    return root, planted
+
+
+def test_group_key_variants() -> None:
+    assert group_key("squat/clipA_frame0003.png") == "clipa"
+    assert group_key("squat/clipA.mp4") == "clipa"
+    assert group_key("train/images/clip_mp4-0012_jpg.rf.0a1b2c3d.jpg") == "clip"
+    assert group_key("x/myvid/000123.jpg") == "myvid"
+    assert group_key("x/IMG_1234.jpg") == "img_1234"  # phone photos are not frames
+    assert group_key("x/out_000123.jpg") == "out"
+
+
+def test_read_folders_reports_bad_input(folder_ds: tuple[Path, dict[str, list[str]]]) -> None:
+    root, _ = folder_ds
+    ds = read_dataset(root)
+    assert ds.layout == "folders"
+    assert set(ds.classes()) == set(EXERCISES)
+    assert any("stretching" in p and "not an exercise" in p for p in ds.problems)
+    assert any(s.kind == "video" for s in ds.samples)
+
+
+def test_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="no images or videos"):
+        read_dataset(tmp_path)
+
+
+def test_split_catches_planted_duplicates_and_never_leaks(folder_ds, tmp_path: Path) -> None:
+    root, planted = folder_ds
+    before = tree_digest(root)
+    cfg = SplitConfig(seed=3)
+    ds = read_dataset(root)
+    plan = plan_split(ds, cfg)
+    kept = {i.rel for i in plan.items}
+    for orig, copies in planted.items():  # exactly one of each planted cluster survives
+        assert len({orig, *copies} & kept) == 1, (orig, copies)
+    dropped = {d.dropped for d in plan.duplicates}
+    assert len(dropped) == 6 and dropped <= {c for o, cs in planted.items() for c in (o, *cs)}
+    assert any("broken.jpg" in p for p in plan.problems)
+    # leak guard: clip frames + the video in one split, foo.png/foo.jpg in one split
+    splits_of = defaultdict(set)
+    for it in plan.items:
+        splits_of[it.group].add(it.split)
+    assert len(splits_of["clipa"]) == 1 and len(splits_of["foo"]) == 1
+    assert sum(1 for i in plan.items if i.group == "clipa") == 7
+    assert find_leaks(plan.items, cfg.hash_threshold) == []
+    totals = Counter(i.split for i in plan.items)
+    n = len(plan.items)
+    assert abs(totals["train"] / n - 0.7) < 0.1 and abs(totals["val"] / n - 0.2) < 0.1
+    assert totals["test"] > 0
+    for c in EXERCISES:  # every class reaches every split
+        assert {i.split for i in plan.items if i.label == c} == {"train", "val", "test"}, c
+
+    dst = tmp_path / "out"
+    report = write_split(plan, ds, dst, cfg)
+    assert tree_digest(root) == before  # SRC untouched
+    assert report["duplicates_dropped"] == 6 and report["leaks_remaining"] == []
+    assert report["leaks_prevented"] >= 7
+    for it in plan.items:
+        assert (dst / it.out).is_file() and it.out.startswith(f"{it.split}/{it.label}/")
+    assert (dst / "split_report.html").read_text().count("<table>") >= 2
+
+
+def test_split_is_deterministic_and_seed_dependent(folder_ds) -> None:
+    root, _ = folder_ds
+    ds = read_dataset(root)
+    a = {i.rel: i.split for i in plan_split(ds, SplitConfig(seed=1)).items}
+    b = {i.rel: i.split for i in plan_split(ds, SplitConfig(seed=1)).items}
+    c = {i.rel: i.split for i in plan_split(ds, SplitConfig(seed=2)).items}
+    assert a == b and a != c
+
+
+def test_split_stratifies_by_view(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    for i in range(40):
+        demo.save(demo.scene(i), root / "squat" / f"s{i}.png")
+
+    def view_fn(rgb: np.ndarray) -> str:  # stand-in for the pose-based estimate
+        return "side-upright" if rgb.mean() > 120 else "front-upright"
+
+    plan = plan_split(read_dataset(root), SplitConfig(ratios=(0.5, 0.5, 0.0)), view_fn=view_fn)
+    per = Counter((i.view, i.split) for i in plan.items)
+    for view in ("side-upright", "front-upright"):
+        assert abs(per[(view, "train")] - per[(view, "val")]) <= 1, per
+    assert per[("side-upright", "test")] == 0
+
+
+def test_pool_adds_without_touching_existing_splits(folder_ds, tmp_path: Path) -> None:
+    root, _ = folder_ds
+    cfg = SplitConfig(seed=0)
+    ds = read_dataset(root)
+    dst = tmp_path / "out"
+    plan = plan_split(ds, cfg)
+    write_split(plan, ds, dst, cfg)
+    first = {i["out"]: i["split"] for i in load_manifest(dst)["items"]}
+    digests = tree_digest(dst)
+    clip_split = next(i.split for i in plan.items if i.group == "clipa")
+
+    pool = tmp_path / "pool"
+    for i in range(12):
+        demo.save(demo.scene(5000 + i), pool / "bench_press" / f"new_{i}.png")
+    demo.save(demo.scene(5100), pool / "squat" / "clipA_frame0100.png")  # frame of a split video
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(root / "push_up" / "push_up_3.png").convert("RGB"))
+    demo.save(demo.near_copies(rgb)["jpeg"], pool / "push_up" / "again.jpg")
+
+    manifest = load_manifest(dst)
+    plan2 = plan_split(read_dataset(pool), cfg, existing=existing_items(manifest))
+    report = write_split(plan2, read_dataset(pool), dst, cfg)
+    after = {i["out"]: i["split"] for i in load_manifest(dst)["items"]}
+    assert all(after[o] == s for o, s in first.items())  # existing placements unchanged
+    assert all(tree_digest(dst)[p] == d for p, d in digests.items() if p.startswith(("train", "val", "test")))
+    assert [d["dropped"] for d in report["duplicates"]] == ["push_up/again.jpg"]
+    assert report["pinned_to_existing_split"] and clip_split in report["pinned_to_existing_split"][0]
+    assert next(s for o, s in after.items() if o.endswith("clipA_frame0100.png")) == clip_split
+    assert report["added"] == 13 and report["leaks_remaining"] == []
+    assert {s for o, s in after.items() if "new_" in o} >= {"train", "val"}
+
+
+def _write_yolo(root: Path) -> None:
+    (root / "data.yaml").parent.mkdir(parents=True, exist_ok=True)
+    (root / "data.yaml").write_text("names: [benchpress, pushup, shoulder_press, squat, deadlift, leg_ext]\n")
+    for i in range(12):
+        img = root / "images" / "train" / f"im{i}.png"
+        demo.save(demo.scene(100 + i, (200, 100)), img)
+        lab = root / "labels" / "train" / f"im{i}.txt"
+        lab.parent.mkdir(parents=True, exist_ok=True)
+        lab.write_text(f"{i % 6} 0.5 0.5 0.4 0.6\n")
+    (root / "labels" / "train" / "im0.txt").write_text("0 0.5 0.5 0.4 0.6\n9 0.5 0.5 0.1 0.1\nfoo bar\n")
+    (root / "labels" / "train" / "im1.txt").write_text("1 0.5 0.5 0.4 0.6\n5 0.1 0.1 0.05 0.05\n")
+    (root / "labels" / "train" / "im2.txt").unlink()  # image without a label file
+    (root / "labels" / "train" / "im3.txt").write_text("")  # background image
+    (root / "labels" / "train" / "im4.txt").write_text("3 0.5 0.5 1.7 0.2\n")  # out of range
+
+
+def test_read_yolo_maps_original_names_and_reports_bad_labels(tmp_path: Path) -> None:
+    root = tmp_path / "yolo"
+    _write_yolo(root)
+    ds = read_dataset(root)
+    assert ds.layout == "yolo" and ds.names == list(EXERCISES)
+    by = {s.rel: s for s in ds.samples}
+    assert by["images/train/im0.png"].label == "bench_press"
+    assert by["images/train/im1.png"].label == "push_up" and len(by["images/train/im1.png"].boxes) == 2
+    assert by["images/train/im5.png"].label == "leg_extension"
+    assert by["images/train/im2.png"].label is None and by["images/train/im3.png"].label is None
+    text = "\n".join(ds.problems)
+    assert "im0.txt:2: class id 9 out of range" in text and "im0.txt:3: not numbers" in text
+    assert "im2.png: no label file" in text and "im4.txt:1: box outside" in text
+    assert by["images/train/im0.png"].boxes[0].xyxy(200, 100) == pytest.approx((60, 20, 140, 80))
+
+
+def test_split_yolo_writes_yolo_with_our_class_ids(tmp_path: Path) -> None:
+    root = tmp_path / "yolo"
+    _write_yolo(root)
+    before = tree_digest(root)
+    ds = read_dataset(root)
+    cfg = SplitConfig(seed=0)
+    plan = plan_split(ds, cfg)
+    dst = tmp_path / "out"
+    write_split(plan, ds, dst, cfg)
+    assert tree_digest(root) == before
+    rels = {i.rel for i in plan.items}
+    assert "images/train/im2.png" not in rels and "images/train/im3.png" in rels  # background kept
+    data = (dst / "data.yaml").read_text()
+    assert "bench_press" in data and "val: images/val" in data
+    it = next(i for i in plan.items if i.rel.endswith("im5.png"))
+    lab = dst / it.out.replace("images/", "labels/", 1).rsplit(".", 1)[0]
+    assert Path(f"{lab}.txt").read_text().split()[0] == str(EXERCISES.index("leg_extension"))
+    assert json.loads((dst / "split_report.json").read_text())["leaks_remaining"] == []
+
+
+def _pose(points: dict[int, tuple[float, float]]) -> Pose:
+    xyz = np.zeros((33, 3), np.float32)
+    vis = np.zeros(33, np.float32)
+    for k, (x, y) in points.items():
+        xyz[k, :2] = (x, y)
+        vis[k] = 1.0
+    return Pose(xyz, vis, (640, 480))
+
+
+def test_estimate_view_front_back_side_lying() -> None:
+    front = {L.LEFT_SHOULDER: (360, 100), L.RIGHT_SHOULDER: (280, 100),
+             L.LEFT_HIP: (345, 250), L.RIGHT_HIP: (295, 250)}
+    assert estimate_view(_pose(front)) == "front-upright"
+    back = {k: (640 - x, y) for k, (x, y) in front.items()}
+    assert estimate_view(_pose(back)) == "back-upright"
+    side = {L.LEFT_SHOULDER: (322, 100), L.RIGHT_SHOULDER: (318, 102),
+            L.LEFT_HIP: (330, 250), L.RIGHT_HIP: (326, 252)}
+    assert estimate_view(_pose(side)) == "side-upright"
+    lying = {k: (y + 100, 300 + (x - 320) * 0.1) for k, (x, y) in side.items()}
+    assert estimate_view(_pose(lying)) == "side-lying"
+    assert estimate_view(None) == "unknown"
