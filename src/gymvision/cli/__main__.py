@@ -1,0 +1,5 @@
+"""``python -m gymvision.cli``."""
+
+from . import main
+
+main()
