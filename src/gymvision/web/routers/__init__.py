@@ -1,0 +1,1 @@
+"""HTTP routers: translate requests into calls on the service objects, nothing more."""
