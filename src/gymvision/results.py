@@ -79,14 +79,19 @@ class RepEvent:
     confidence: float = 1.0
     cues: list[str] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    #: True when the rep starts with the lift (shoulder press, deadlift from the floor, leg extension),
+    #: so start→turn is the concentric phase; False when it starts with the lowering (squat, bench).
+    concentric_first: bool = False
 
     @property
     def eccentric_s(self) -> float:
-        return self.turn_s - self.start_s
+        first, second = self.turn_s - self.start_s, self.end_s - self.turn_s
+        return second if self.concentric_first else first
 
     @property
     def concentric_s(self) -> float:
-        return self.end_s - self.turn_s
+        first, second = self.turn_s - self.start_s, self.end_s - self.turn_s
+        return first if self.concentric_first else second
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -1,0 +1,104 @@
+"""Run the rules of an exercise on each rep: cues, measured values, camera advice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..results import Pose, RepEvent
+from .rules import Rule, rules_for
+from .window import RepWindow
+
+#: A landmark needed by a rule must have at least this median visibility over the rep.
+MIN_RULE_VISIBILITY = 0.5
+
+_PART_ADVICE = {
+    "ankle": "step back so your feet are in frame", "heel": "step back so your feet are in frame",
+    "foot": "step back so your feet are in frame",
+    "knee": "step back so your whole body is in frame", "hip": "step back so your whole body is in frame",
+    "wrist": "keep your arms in frame", "elbow": "keep your arms in frame",
+    "shoulder": "keep your upper body in frame", "ear": "keep your head in frame",
+}
+
+
+@dataclass
+class FormResult:
+    """Outcome of the rules on one rep."""
+
+    cues: list[str] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+    faults: set[str] = field(default_factory=set)
+    checked: set[str] = field(default_factory=set)
+    withheld: dict[str, str] = field(default_factory=dict)  # fault name -> advice
+    advice: list[str] = field(default_factory=list)
+    view: str = "unknown"
+
+
+def _visible(w: RepWindow, rule: Rule) -> tuple[str | None, list[str]]:
+    """The side to measure on (None if the rule can't be measured) and the parts that are missing."""
+    if not rule.parts:
+        return "left", []
+    sides = ("left", "right")
+    missing_by_side = {s: [p for p in rule.parts if w.visibility(p, s) < MIN_RULE_VISIBILITY
+                           or not w.in_frame(p, s)] for s in sides}
+    if rule.both_sides:
+        missing = sorted(set(missing_by_side["left"]) | set(missing_by_side["right"]))
+        return (None, missing) if missing else ("both", [])
+    ok = [s for s in sides if not missing_by_side[s]]
+    if not ok:
+        best = min(sides, key=lambda s: len(missing_by_side[s]))
+        return None, missing_by_side[best]
+    side = w.best_side(rule.parts)
+    return (side if side in ok else ok[0]), []
+
+
+def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | None],
+                 event: RepEvent) -> FormResult:
+    """Apply the exercise's rules to one rep (``times``/``poses`` may cover more than the rep)."""
+    res = FormResult()
+    rules = rules_for(exercise)
+    if not rules:
+        return res
+    w = RepWindow.build(times, poses, event)
+    if w is None:
+        return res
+    res.view = w.view.name
+    for rule in rules:
+        side, missing = _visible(w, rule)
+        if side is None:
+            advice = _PART_ADVICE.get(missing[0], "keep your whole body in frame")
+            res.withheld[rule.fault] = advice
+            _add(res.advice, advice)
+            continue
+        if w.view.name not in rule.views:
+            res.withheld[rule.fault] = rule.view_advice
+            _add(res.advice, rule.view_advice)
+            continue
+        value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
+        if value != value:
+            res.withheld[rule.fault] = rule.view_advice or "keep your whole body in frame"
+            continue
+        res.checked.add(rule.fault)
+        res.metrics[rule.metric] = float(value)
+        if rule.fault_if(value):
+            res.faults.add(rule.fault)
+            res.cues.append(rule.cue.format(n=event.index, v=value))
+    return res
+
+
+def _add(items: list[str], item: str) -> None:
+    if item and item not in items:
+        items.append(item)
+
+
+def evaluate_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | None],
+                  events: Sequence[RepEvent]) -> list[str]:
+    """Fill ``cues`` and ``metrics`` of each event in place; return the set's camera advice."""
+    advice: list[str] = []
+    for ev in events:
+        res = evaluate_rep(exercise, times, poses, ev)
+        ev.cues = res.cues
+        ev.metrics.update(res.metrics)
+        for a in res.advice:
+            _add(advice, a)
+    return advice

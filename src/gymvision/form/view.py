@@ -1,0 +1,92 @@
+"""Camera view estimated from the pose: which body plane the camera sees.
+
+Two angles decide it: how far the person's left–right axis (shoulders and hips) points towards the
+camera (90°: a pure side view) and how far the long body axis (hips → shoulders) does (90°: filmed
+from the head or foot end). z is used when the pose carries depth; otherwise the out-of-plane angle
+comes from how short the 2D shoulder/hip width is compared with the torso.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..landmarks import L
+
+#: Views in which the sagittal plane (depth, lean, lockout angles) can be measured.
+SAGITTAL = frozenset({"side", "diag"})
+#: Views in which the frontal plane (knees in, left/right symmetry) can be measured.
+FRONTAL = frozenset({"front", "back", "end", "diag"})
+ANY = frozenset({"side", "diag", "front", "back", "end"})
+
+#: Typical shoulder width / torso length (used only when the pose carries no z).
+_WIDTH_RATIO = 0.75
+
+
+@dataclass(frozen=True)
+class View:
+    """``name``: side | diag | front | back | end | unknown; angles in degrees."""
+
+    name: str
+    axis_out_deg: float
+    long_out_deg: float
+    facing: float  # +1 facing the camera, -1 back to it, 0 side on
+    near_side: str | None  # body side nearer the camera in side views
+
+
+def _out_of_plane(v: np.ndarray, expected_len: float | None) -> np.ndarray:
+    """Angle (deg) of 3D vectors ``v`` (n, 3) out of the image plane."""
+    xy = np.linalg.norm(v[:, :2], axis=1)
+    z = np.abs(v[:, 2])
+    if expected_len is None:
+        return np.degrees(np.arctan2(z, xy))
+    return np.degrees(np.arccos(np.clip(xy / max(expected_len, 1e-6), 0.0, 1.0)))
+
+
+def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.3) -> View:
+    """The camera view over a window of frames (``xyz`` (n, 33, 3), ``vis`` (n, 33))."""
+    idx = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+    ok = np.isfinite(xyz[:, idx, :2]).all(axis=(1, 2)) & (vis[:, idx].min(axis=1) >= min_visibility)
+    if not ok.any():
+        return View("unknown", float("nan"), float("nan"), 0.0, None)
+    p = xyz[ok].astype(float)
+    has_z = bool(np.nanmax(np.abs(p[:, :, 2])) > 1e-6)
+    axis = ((p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]) + (p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])) / 2
+    spine = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER] - p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP]) / 2
+    if has_z:
+        axis_out = _out_of_plane(axis, None)
+        long_out = _out_of_plane(spine, None)
+        axis_len = np.linalg.norm(axis, axis=1)
+        spine_len = np.linalg.norm(spine, axis=1)
+    else:
+        torso2d = np.linalg.norm(spine[:, :2], axis=1)
+        torso_ref = float(np.percentile(torso2d, 90))
+        width_ref = max(float(np.percentile(np.linalg.norm(axis[:, :2], axis=1), 95)),
+                        _WIDTH_RATIO * 0.8 * torso_ref)
+        axis_out = _out_of_plane(axis, width_ref)
+        long_out = _out_of_plane(spine, max(torso_ref, 1e-6))
+        axis_len = np.full(len(p), width_ref)
+        spine_len = np.maximum(torso2d, 1e-6)
+    # facing: z of the chest normal (axis × spine) from the 2D cross product; image y points down,
+    # so a person facing the camera (left shoulder on image right, spine up) gives a negative cross.
+    cross = axis[:, 0] * spine[:, 1] - axis[:, 1] * spine[:, 0]
+    facing = float(np.median(-cross / np.maximum(axis_len * spine_len, 1e-6)))
+    a_out, l_out = float(np.median(axis_out)), float(np.median(long_out))
+    if l_out >= 50 and a_out < 40:
+        name = "end"
+    elif a_out >= 58:
+        name = "side"
+    elif a_out <= 30:
+        name = "front" if facing >= 0 else "back"
+    else:
+        name = "diag"
+    near = None
+    if name in ("side", "diag"):
+        if has_z:
+            near = "left" if float(np.median(axis[:, 2])) < 0 else "right"
+        else:
+            vl = vis[ok][:, [L.LEFT_SHOULDER, L.LEFT_HIP]].mean()
+            vr = vis[ok][:, [L.RIGHT_SHOULDER, L.RIGHT_HIP]].mean()
+            near = "left" if vl >= vr else "right"
+    return View(name, a_out, l_out, float(np.clip(facing, -1, 1)), near)

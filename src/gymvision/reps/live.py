@@ -1,0 +1,245 @@
+"""Causal, frame-by-frame rep counting for live sessions.
+
+A small state machine on the One-Euro-filtered, oriented joint angle ``x`` (turning points are maxima):
+``rest`` → (x leaves the rest level) → ``out`` → (x falls back from its extreme) → ``back`` → rep
+reported when x is back near the rest level, or has stalled / reversed after returning at least half
+way (a lifter who stops short of lockout still gets the rep). Thresholds adapt to the median range of
+the person's last reps. The rep is reported when it ends, well within 0.5 s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..landmarks import L
+from ..results import Pose, RepEvent
+from .detect import JUMP_SCALES, MAX_GAP_S, ONSET_FRAC, REL_ROM
+from .filters import OneEuro
+from .signals import MIN_VISIBILITY, frame_channels, get_spec
+
+log = logging.getLogger(__name__)
+
+#: Fraction of the range that must be recovered before a rep is reported at once.
+REPORT_FRAC = 0.85
+#: Time the signal must stall after returning half way before the rep is reported anyway.
+STALL_S = 0.3
+#: Poses kept for the form rules of the rep in progress.
+BUFFER_S = 20.0
+
+
+@dataclass
+class _Rep:
+    start_t: float
+    start_gate: float
+    peak_x: float
+    peak_t: float
+    peak_gate: float
+    near_first: float
+    near_last: float
+    back_min: float = float("inf")
+    back_min_t: float = 0.0
+    n_valid: int = 0
+    n_frames: int = 0
+    q_sum: float = 0.0
+
+
+class LiveRepTracker:
+    """Counts reps of one exercise from a stream of poses; one instance per session and exercise."""
+
+    def __init__(self, exercise: str, *, with_form: bool = True) -> None:
+        self.exercise = exercise
+        self.spec = get_spec(exercise)
+        self.with_form = with_form
+        self.count = 0
+        self.events: list[RepEvent] = []
+        self.advice: list[str] = []
+        self._amps: deque[float] = deque(maxlen=6)
+        self._scales: deque[float] = deque(maxlen=90)
+        self._qual = {"left": 0.0, "right": 0.0}
+        self._buffer: deque[tuple[float, Pose | None]] = deque()
+        self._filter = OneEuro()
+        self._reset_state()
+        self._last_valid_t: float | None = None
+        self._last_centre: np.ndarray | None = None
+        self._last_scale = float("nan")
+
+    # -- state -------------------------------------------------------------------------------------
+    def _reset_state(self) -> None:
+        self._state = "rest"
+        self._rest_x = float("inf")
+        self._rest_t = 0.0
+        self._rest_gate = float("nan")
+        self._rep: _Rep | None = None
+        self._filter.reset()
+
+    @property
+    def typical(self) -> float:
+        """The person's typical range (median of recent reps, the exercise default before any)."""
+        return float(np.median(self._amps)) if self._amps else self.spec.typical_rom_deg
+
+    @property
+    def threshold(self) -> float:
+        return max(self.spec.min_rom_deg, REL_ROM * self.typical)
+
+    # -- input -------------------------------------------------------------------------------------
+    def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
+        """Filtered-side angle, its quality, the gate channel and the body scale of one frame."""
+        scale_ref = float(np.median(self._scales)) if self._scales else None
+        al, ql, ar, qr, gate, scale = frame_channels(self.exercise, pose, scale_ref)
+        for side, q in (("left", ql), ("right", qr)):
+            self._qual[side] += 0.1 * ((q if q == q else 0.0) - self._qual[side])
+        okl = ql >= MIN_VISIBILITY and al == al
+        okr = qr >= MIN_VISIBILITY and ar == ar
+        both = self._qual["left"] >= 0.7 and self._qual["right"] >= 0.7
+        if okl and okr and (both or abs(self._qual["left"] - self._qual["right"]) < 0.15):
+            return (al + ar) / 2, (ql + qr) / 2, gate, scale
+        if okl and (self._qual["left"] >= self._qual["right"] or not okr):
+            return al, ql, gate, scale
+        if okr:
+            return ar, qr, gate, scale
+        return float("nan"), 0.0, gate, scale
+
+    def _same_person(self, t: float, pose: Pose, scale: float) -> bool:
+        idx = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
+        if float(pose.visibility[idx].min()) < MIN_VISIBILITY or not np.isfinite(scale):
+            return True
+        centre = pose.xy[idx].mean(axis=0).astype(float)
+        same = True
+        if self._last_centre is not None and self._last_valid_t is not None and np.isfinite(self._last_scale):
+            s = max(scale, self._last_scale)
+            jump = float(np.linalg.norm(centre - self._last_centre)) / s
+            ratio = s / max(min(scale, self._last_scale), 1e-6)
+            dt = t - self._last_valid_t
+            same = not (jump > JUMP_SCALES * max(1.0, dt * 15) or ratio > 1.6)
+        self._last_centre, self._last_scale = centre, scale
+        return same
+
+    def update(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
+        """Feed one frame; returns the rep completed at this frame (or None) and the smoothed angle."""
+        self._buffer.append((t, pose))
+        while self._buffer and self._buffer[0][0] < t - BUFFER_S:
+            self._buffer.popleft()
+        ang, q, gate, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
+            else self._angle(pose)
+        if pose is not None and not self._same_person(t, pose, scale):
+            log.debug("person changed at t=%.2f; rep state reset", t)
+            self._scales.clear()
+            self._reset_state()
+        if not np.isfinite(ang):
+            if self._last_valid_t is not None and t - self._last_valid_t > MAX_GAP_S:
+                self._reset_state()
+            if self._rep is not None:
+                self._rep.n_frames += 1
+            return None, None
+        if np.isfinite(scale):
+            self._scales.append(scale)
+        self._last_valid_t = t
+        raw_x = ang if self.spec.turn_high else -ang
+        x = self._filter(t, raw_x)
+        signal = x if self.spec.turn_high else -x
+        return self._step(t, x, gate, q), signal
+
+    # -- state machine -----------------------------------------------------------------------------
+    def _step(self, t: float, x: float, gate: float, q: float) -> RepEvent | None:
+        thr = self.threshold
+        move = 0.3 * thr
+        onset = ONSET_FRAC * self.typical
+        if self._state == "rest":
+            if x < self._rest_x:
+                self._rest_x = x
+            if x <= self._rest_x + onset:
+                self._rest_t = t
+                if np.isfinite(gate):
+                    g = self._rest_gate
+                    self._rest_gate = gate if not np.isfinite(g) else g + 0.3 * (gate - g)
+            elif x - self._rest_x >= move:
+                self._state = "out"
+                self._rep = _Rep(self._rest_t, self._rest_gate, x, t, gate, t, t)
+            return None
+        rep = self._rep
+        assert rep is not None
+        rep.n_frames += 1
+        rep.n_valid += 1
+        rep.q_sum += q
+        amp = rep.peak_x - self._rest_x
+        if t - rep.start_t > self.spec.max_duration_s:
+            self._back_to_rest(t, x)
+            return None
+        if self._state == "out":
+            if x > rep.peak_x:
+                if x > rep.peak_x + ONSET_FRAC * max(amp, thr):
+                    rep.near_first = t
+                rep.peak_x, rep.peak_t = x, t
+                if np.isfinite(gate):
+                    rep.peak_gate = gate
+            if x >= rep.peak_x - ONSET_FRAC * max(amp, thr):
+                rep.near_last = t
+            if rep.peak_x - x >= move and amp >= thr:
+                self._state = "back"
+                rep.back_min, rep.back_min_t = x, t
+            elif x <= self._rest_x + onset and amp < thr:
+                self._back_to_rest(t, x)
+            return None
+        # state "back"
+        if x > rep.peak_x:  # went further again (a bounce): still the same rep
+            self._state = "out"
+            rep.peak_x, rep.peak_t, rep.near_last = x, t, t
+            return None
+        if x < rep.back_min:
+            rep.back_min, rep.back_min_t = x, t
+        returned = rep.peak_x - rep.back_min
+        if x <= self._rest_x + (1 - REPORT_FRAC) * amp:
+            return self._emit(t, rep, amp, min(returned, amp))
+        if returned >= 0.5 * amp and (x - rep.back_min >= move or t - rep.back_min_t >= STALL_S):
+            return self._emit(rep.back_min_t, rep, amp, returned)
+        return None
+
+    def _back_to_rest(self, t: float, x: float) -> None:
+        self._state = "rest"
+        self._rep = None
+        self._rest_x = x
+        self._rest_t = t
+
+    def _emit(self, end_t: float, rep: _Rep, amp: float, returned: float) -> RepEvent | None:
+        back_min = rep.back_min
+        self._state = "rest"
+        self._rep = None
+        self._rest_x = back_min
+        self._rest_t = end_t
+        dur = end_t - rep.start_t
+        ok_gate = True
+        if np.isfinite(rep.peak_gate) and np.isfinite(rep.start_gate):
+            change = (rep.peak_gate - rep.start_gate) * np.sign(self.spec.gate_min)
+            ok_gate = change >= abs(self.spec.gate_min)
+        if not ok_gate or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
+            log.debug("rejected rep %.2f-%.2f amp %.1f gate_ok %s", rep.start_t, end_t, amp, ok_gate)
+            return None
+        self._amps.append(amp)
+        self.count += 1
+        frames = max(rep.n_frames, 1)
+        conf = (rep.n_valid / frames) * min(1.0, rep.q_sum / max(rep.n_valid, 1))
+        turn = min(max((rep.near_first + rep.near_last) / 2, rep.start_t), end_t)
+        event = RepEvent(self.count, float(rep.start_t), float(turn), float(end_t), float(amp),
+                         confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
+        if self.with_form:
+            self._add_form(event)
+        self.events.append(event)
+        return event
+
+    def _add_form(self, event: RepEvent) -> None:
+        from ..form import evaluate_rep
+
+        sel = [(tt, p) for tt, p in self._buffer if event.start_s - 0.05 <= tt <= event.end_s + 0.05]
+        if not sel:
+            return
+        ts, ps = zip(*sel, strict=True)
+        result = evaluate_rep(self.exercise, list(ts), list(ps), event)
+        event.cues = result.cues[:1]  # at most one new cue per rep live
+        event.metrics.update(result.metrics)
+        for a in result.advice:
+            if a not in self.advice:
+                self.advice.append(a)
