@@ -257,3 +257,66 @@ def test_estimate_view_front_back_side_lying() -> None:
     lying = {k: (y + 100, 300 + (x - 320) * 0.1) for k, (x, y) in side.items()}
     assert estimate_view(_pose(lying)) == "side-lying"
     assert estimate_view(None) == "unknown"
+
+
+def test_cli_split_end_to_end_and_pool(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    src = tmp_path / "src"
+    for i in range(10):
+        demo.save(demo.scene(i), src / "squat" / f"s{i}.png")
+        demo.save(demo.scene(100 + i), src / "Deadlift" / f"d{i}.png")
+    demo.save(demo.scene(3)[:, ::-1].copy(), src / "squat" / "s3_mirror.png")
+    dst = tmp_path / "out"
+    runner = CliRunner()
+    res = runner.invoke(app, ["dataset", "split", str(src), str(dst), "--no-views", "--json", "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout.strip().splitlines()[-1])
+    assert report["duplicates_dropped"] == 1 and report["leaks_remaining"] == []
+    assert sum(report["totals"].values()) == 20
+    assert (dst / "train" / "deadlift").is_dir()  # original folder name normalised
+    again = runner.invoke(app, ["dataset", "split", str(src), str(dst), "--no-views"])
+    assert again.exit_code == 2 and "--pool" in again.output
+    pool = tmp_path / "pool"
+    for i in range(4):
+        demo.save(demo.scene(200 + i), pool / "squat" / f"p{i}.png")
+    res = runner.invoke(app, ["dataset", "split", str(pool), str(dst), "--pool", "--no-views", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.strip().splitlines()[-1])["added"] == 4
+    inside = runner.invoke(app, ["dataset", "split", str(src), str(src / "x"), "--no-views"])
+    assert inside.exit_code == 2 and "inside" in inside.output
+
+
+def test_autolabel_with_known_predictions(tmp_path: Path) -> None:
+    from gymvision.datasets.autolabel import autolabel
+    from gymvision.results import AnalysisResult, Detection
+
+    src = tmp_path / "src"
+    for i in range(4):
+        demo.save(demo.scene(i, (200, 100)), src / f"im{i}.png")
+    (src / "broken.jpg").write_bytes(b"nope")
+    before = tree_digest(src)
+    answers = {"im0.png": ("squat", 0.95), "im1.png": ("deadlift", 0.5), "im2.png": ("unknown", 0.3),
+               "im3.png": None}
+
+    def analyze_image(rgb: np.ndarray, name: str) -> AnalysisResult:
+        a = answers[name]
+        if a is None:
+            return AnalysisResult(name, "image", width=200, height=100)
+        det = Detection((20.0, 10.0, 120.0, 90.0), a[0], a[1])
+        return AnalysisResult(name, "image", a[0], a[1], [det], probabilities={"squat": 0.3, "push_up": 0.2},
+                              width=200, height=100)
+
+    dst = tmp_path / "out"
+    s = autolabel(src, dst, analyze_image, threshold=0.7)
+    assert tree_digest(src) == before
+    assert (s["labelled"], s["review"], s["no_person"], s["error"]) == (1, 2, 1, 1)
+    assert (dst / "labels" / "im0.txt").read_text().strip() == \
+        f"{EXERCISES.index('squat')} 0.350000 0.500000 0.500000 0.800000"
+    assert (dst / "review" / "labels" / "im1.txt").read_text().startswith(str(EXERCISES.index("deadlift")))
+    assert (dst / "review" / "labels" / "im2.txt").read_text().startswith(str(EXERCISES.index("squat")))
+    sheet = (dst / "review.html").read_text()
+    assert sheet.count("<figure>") == 3 and sheet.index("im2.png") < sheet.index("im1.png")
+    assert "names" in (dst / "data.yaml").read_text()
