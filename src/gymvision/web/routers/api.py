@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
-from ...exercises import EXERCISES, LABELS
+from ...exercises import COLOURS_BGR, EXERCISES, LABELS
 from ...landmarks import SKELETON
 from ..analysis import display_name, parse_exercise
 from ..errors import ApiError
@@ -46,6 +46,7 @@ def meta(services: Services = Depends(get_services)) -> dict[str, Any]:
     s = services.settings
     return {"exercises": list(EXERCISES), "labels": list(LABELS),
             "skeleton": [[int(a), int(b)] for a, b in SKELETON],
+            "colours": {k: "#{2:02x}{1:02x}{0:02x}".format(*v) for k, v in COLOURS_BGR.items()},
             "image_types": sorted(IMAGE_TYPES), "video_types": sorted(VIDEO_TYPES), "accepted": ACCEPTED,
             "max_upload_mb": s.max_upload_mb, "max_video_seconds": s.max_video_seconds,
             "upload_ttl_s": s.upload_ttl_s, "max_live_frame_kb": s.max_live_frame_kb}
