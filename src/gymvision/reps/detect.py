@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
+from scipy.signal import find_peaks, savgol_filter
 
-from ..landmarks import L
 from ..results import Pose
 from .filters import resample, savgol_gaps, segments, uniform_grid
-from .signals import MIN_VISIBILITY, ExerciseSpec, PoseArrays, body_scale, extract, get_spec
+from .signals import ExerciseSpec, PoseArrays, body_scale, extract, get_spec, person_changed
 
 #: Gaps (no usable landmarks) bridged by interpolation; longer ones split the sequence.
 MAX_GAP_S = 0.5
@@ -27,10 +26,14 @@ MAX_GAP_S = 0.5
 REL_ROM = 0.4
 #: Fraction of the rep's range that marks leaving / reaching the rest level.
 ONSET_FRAC = 0.06
+#: Largest single-sample change of the raw angle, as a fraction of the rep's range.
+MAX_STEP_FRAC = 0.6
+#: A rep starts/ends/turns where the speed drops under this fraction of its peak.
+VEL_FRAC = 0.1
+#: Window of the Savitzky–Golay derivative used for the speed.
+VEL_WINDOW_S = 0.4
 #: Savitzky–Golay window.
 SMOOTH_S = 0.3
-#: A jump of the hip centre larger than this many body scales between frames means another person.
-JUMP_SCALES = 0.8
 
 
 @dataclass
@@ -58,22 +61,15 @@ class Detection:
 
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
-    """True at frames whose person is not the one of the previous usable frame (jump or scale change)."""
+    """True at frames whose person is not the one of the previous usable frame."""
     xyz, vis = arrays.xyz, arrays.vis
-    hips = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
-    ok = vis[:, hips].min(axis=1) >= MIN_VISIBILITY
-    centre = xyz[:, hips, :2].mean(axis=1)
     scale = body_scale(xyz, vis)
     breaks = np.zeros(len(times), bool)
     prev = -1
-    for i in np.flatnonzero(ok & np.isfinite(scale)):
-        if prev >= 0:
-            s = max(scale[i], scale[prev])
-            jump = float(np.linalg.norm(centre[i] - centre[prev])) / s
-            ratio = max(scale[i], scale[prev]) / max(min(scale[i], scale[prev]), 1e-6)
-            dt = times[i] - times[prev]
-            if dt <= MAX_GAP_S and (jump > JUMP_SCALES * max(1.0, dt * 15) or ratio > 1.6):
-                breaks[i] = True
+    for i in np.flatnonzero(np.isfinite(scale)):
+        if prev >= 0 and times[i] - times[prev] <= MAX_GAP_S:
+            breaks[i] = person_changed(xyz[prev, :, :2], vis[prev], scale[prev], xyz[i, :, :2], vis[i],
+                                       scale[i], times[i] - times[prev])
         prev = i
     return breaks
 
@@ -86,15 +82,44 @@ def _nearest_distance(sorted_t: np.ndarray, query: np.ndarray) -> np.ndarray:
     return np.minimum(np.abs(query - left), np.abs(right - query))
 
 
-def _turn_index(x: np.ndarray, lo: int, peak: int, hi: int, level: float) -> float:
-    """Middle of the run around ``peak`` where ``x`` stays at or above ``level`` (a paused turn)."""
-    a = peak
-    while a - 1 >= lo and x[a - 1] >= level:
+def _velocity(x: np.ndarray, dt: float) -> np.ndarray:
+    """Savitzky–Golay first derivative (units per second) over ``VEL_WINDOW_S``."""
+    n = len(x)
+    win = min(round(VEL_WINDOW_S / dt) | 1, n if n % 2 else n - 1)
+    if win < 5:
+        return np.gradient(x, dt) if n > 1 else np.zeros(n)
+    return savgol_filter(x, win, 2, deriv=1, delta=dt, mode="interp")
+
+
+def _bounds(x: np.ndarray, v: np.ndarray, li: int, p: int, ri: int) -> tuple[int, float, int]:
+    """Start, turn (fractional index, middle of a paused turn) and end of the excursion li → p → ri.
+
+    Each boundary is where the speed falls under ``VEL_FRAC`` of that half's peak speed, searched
+    outwards from the half-way crossing, so slow reps are not cut short by a position threshold.
+    """
+    half_l = x[li] + 0.5 * (x[p] - x[li])
+    m = p
+    while m > li and x[m - 1] >= half_l:
+        m -= 1
+    vpk = max(float(np.max(v[li:p + 1])), 1e-6)
+    s = m
+    while s > li and v[s - 1] > VEL_FRAC * vpk:
+        s -= 1
+    a = p
+    while a > m and v[a - 1] <= VEL_FRAC * vpk:
         a -= 1
-    b = peak
-    while b + 1 <= hi and x[b + 1] >= level:
+    half_r = x[ri] + 0.5 * (x[p] - x[ri])
+    n = p
+    while n < ri and x[n + 1] >= half_r:
+        n += 1
+    vpk_r = max(float(np.max(-v[p:ri + 1])), 1e-6)
+    e = n
+    while e < ri and -v[e + 1] > VEL_FRAC * vpk_r:
+        e += 1
+    b = p
+    while b < n and -v[b + 1] <= VEL_FRAC * vpk_r:
         b += 1
-    return (a + b) / 2.0
+    return s, (a + b) / 2.0, e
 
 
 def _median_at(v: np.ndarray, i: int, half: int = 2) -> float:
@@ -103,9 +128,12 @@ def _median_at(v: np.ndarray, i: int, half: int = 2) -> float:
     return float(np.median(w)) if w.size else float("nan")
 
 
-def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, x: np.ndarray, gate: np.ndarray,
-                qual: np.ndarray, observed: np.ndarray, a: int, b: int, typical: float) -> list[RepSpan]:
+def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, raw: np.ndarray, x: np.ndarray,
+                gate: np.ndarray, qual: np.ndarray, observed: np.ndarray, a: int, b: int,
+                typical: float) -> list[RepSpan]:
     xr = x[a:b]
+    dt = float(t[1] - t[0])
+    vr = _velocity(xr, dt)
     thr = max(spec.min_rom_deg, REL_ROM * typical)
     peaks, _ = find_peaks(xr, prominence=thr)
     reps: list[RepSpan] = []
@@ -117,15 +145,7 @@ def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, x: np.ndarra
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
         if min(amp_l, amp_r) < thr:
             continue
-        s = p
-        while s > li and xr[s - 1] > xr[li] + ONSET_FRAC * amp_l:
-            s -= 1
-        s = max(s - 1, li)
-        e = p
-        while e < ri and xr[e + 1] > xr[ri] + ONSET_FRAC * amp_r:
-            e += 1
-        e = min(e + 1, ri)
-        turn = _turn_index(xr, s, p, e, xr[p] - ONSET_FRAC * min(amp_l, amp_r))
+        s, turn, e = _bounds(xr, vr, li, p, ri)
         t0, t1 = t[a + s], t[a + e]
         tt = float(np.interp(a + turn, np.arange(len(t)), t))
         if not spec.min_duration_s <= t1 - t0 <= spec.max_duration_s:
@@ -139,6 +159,9 @@ def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, x: np.ndarra
         else:
             gate_factor = 0.7
         seg = slice(a + s, a + e + 1)
+        steps = np.abs(np.diff(raw[seg]))
+        if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r):
+            continue  # the angle jumped instead of moving: unrelated poses, not a rep
         obs = float(np.mean(observed[seg]))
         if obs < 0.5:
             continue
@@ -168,7 +191,7 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     all_t, all_ang, parts = [], [], []
     for c in range(int(chunk_ids[-1]) + 1):
         idx = np.flatnonzero(chunk_ids == c)
-        if len(idx) < 3:
+        if len(idx) < 3 or times_a[idx[-1]] - times_a[idx[0]] < spec.min_duration_s:
             continue
         tc = times_a[idx]
         grid = uniform_grid(tc)
@@ -186,15 +209,15 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
         observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
         smooth = savgol_gaps(ang, dt, SMOOTH_S)
         x = smooth if spec.turn_high else -smooth
-        parts.append((grid, smooth, x, gate, qual, observed))
+        parts.append((grid, smooth, ang, x, gate, qual, observed))
         all_t.append(grid)
         all_ang.append(smooth)
     typical = _typical_range(spec, parts)
     reps: list[RepSpan] = []
-    for grid, smooth, x, gate, qual, observed in parts:
+    for grid, smooth, raw, x, gate, qual, observed in parts:
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
-                reps.extend(_detect_run(spec, grid, smooth, x, gate, qual, observed, a, b, typical))
+                reps.extend(_detect_run(spec, grid, smooth, raw, x, gate, qual, observed, a, b, typical))
     reps.sort(key=lambda r: r.start_s)
     t_all = np.concatenate(all_t) if all_t else np.array([])
     a_all = np.concatenate(all_ang) if all_ang else np.array([])
@@ -204,7 +227,7 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
 def _typical_range(spec: ExerciseSpec, parts: list) -> float:
     """The person's typical rep range: median prominence of the clear excursions of the whole set."""
     proms: list[float] = []
-    for _grid, _smooth, x, *_ in parts:
+    for _grid, _smooth, _raw, x, *_ in parts:
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
                 _, props = find_peaks(x[a:b], prominence=spec.min_rom_deg)

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..landmarks import L
 from ..results import Pose, RepEvent
-from .detect import JUMP_SCALES, MAX_GAP_S, ONSET_FRAC, REL_ROM
+from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM
 from .filters import OneEuro
-from .signals import MIN_VISIBILITY, frame_channels, get_spec
+from .signals import MIN_VISIBILITY, frame_channels, get_spec, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +63,7 @@ class LiveRepTracker:
         self._filter = OneEuro()
         self._reset_state()
         self._last_valid_t: float | None = None
-        self._last_centre: np.ndarray | None = None
-        self._last_scale = float("nan")
+        self._last_pose: tuple[float, np.ndarray, np.ndarray, float] | None = None
 
     # -- state -------------------------------------------------------------------------------------
     def _reset_state(self) -> None:
@@ -104,18 +102,13 @@ class LiveRepTracker:
         return float("nan"), 0.0, gate, scale
 
     def _same_person(self, t: float, pose: Pose, scale: float) -> bool:
-        idx = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
-        if float(pose.visibility[idx].min()) < MIN_VISIBILITY or not np.isfinite(scale):
-            return True
-        centre = pose.xy[idx].mean(axis=0).astype(float)
+        prev = self._last_pose
         same = True
-        if self._last_centre is not None and self._last_valid_t is not None and np.isfinite(self._last_scale):
-            s = max(scale, self._last_scale)
-            jump = float(np.linalg.norm(centre - self._last_centre)) / s
-            ratio = s / max(min(scale, self._last_scale), 1e-6)
-            dt = t - self._last_valid_t
-            same = not (jump > JUMP_SCALES * max(1.0, dt * 15) or ratio > 1.6)
-        self._last_centre, self._last_scale = centre, scale
+        if prev is not None and np.isfinite(scale) and t - prev[0] <= MAX_GAP_S:
+            _, xy, vis, s0 = prev
+            same = not person_changed(xy, vis, s0, pose.xy, pose.visibility, scale, t - prev[0])
+        if np.isfinite(scale):
+            self._last_pose = (t, pose.xy.astype(float), pose.visibility.astype(float), scale)
         return same
 
     def update(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
