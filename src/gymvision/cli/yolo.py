@@ -21,7 +21,7 @@ yolo_app = typer.Typer(
     help="Optional YOLO exercise detector (Ultralytics, AGPL-3.0): train, export, val, detect, explain.",
     no_args_is_help=True,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
