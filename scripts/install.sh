@@ -36,7 +36,20 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 extras="test"
 .venv/bin/python -m pip install -q -c requirements.lock -e ".[${extras}]"
 if [ "$want_yolo" = 1 ]; then
-  .venv/bin/python -m pip install -q -c requirements.lock -c requirements-yolo.lock -e ".[yolo]"
+  # The optional YOLO extra (Ultralytics, AGPL-3.0; torch, ~7 GB) lives in its own venv, .venv-yolo, so
+  # .venv stays torch-free and keeps one OpenCV. Ultralytics requires opencv-python, which writes the
+  # same cv2 package as opencv-contrib-python (MediaPipe's): drop it and restore contrib (a superset).
+  [ -x .venv-yolo/bin/python ] || "$PY" -m venv .venv-yolo
+  .venv-yolo/bin/python -m pip install -q --upgrade pip
+  .venv-yolo/bin/python -m pip install -q -c requirements.lock -c requirements-yolo.lock -e ".[test,yolo]"
+  if .venv-yolo/bin/python -m pip show opencv-python >/dev/null 2>&1; then
+    .venv-yolo/bin/python -m pip uninstall -y -q opencv-python
+    .venv-yolo/bin/python -m pip install -q -c requirements.lock --force-reinstall --no-deps opencv-contrib-python
+  fi
+  .venv-yolo/bin/python -c "import cv2, onnx, torch, ultralytics; cv2.xfeatures2d; print('YOLO extra:', \
+ultralytics.__version__, 'torch', torch.__version__, 'cv2', cv2.__version__)"
+  .venv-yolo/bin/python scripts/fetch_pose_models.py
+  echo "YOLO extra (AGPL-3.0) installed in $(pwd)/.venv-yolo"
 fi
 .venv/bin/python scripts/fetch_pose_models.py
 echo "GymVision installed in $(pwd)/.venv"
