@@ -29,7 +29,7 @@ _PHOTO_OR_JOB = {
 
 
 @router.get("/health", tags=["meta"])
-def health(services: Services = Depends(get_services)) -> JSONResponse:
+async def health(services: Services = Depends(get_services)) -> JSONResponse:
     """200 once the models are loaded, 503 before (or if loading failed)."""
     eng = services.engines
     body: dict[str, Any] = {"status": "ok" if eng.ready else ("error" if eng.error else "loading"),
@@ -41,7 +41,7 @@ def health(services: Services = Depends(get_services)) -> JSONResponse:
 
 
 @router.get("/api/meta", tags=["meta"])
-def meta(services: Services = Depends(get_services)) -> dict[str, Any]:
+async def meta(services: Services = Depends(get_services)) -> dict[str, Any]:
     """What the pages need: exercise names, skeleton edges, accepted types and limits."""
     s = services.settings
     return {"exercises": list(EXERCISES), "labels": list(LABELS),
