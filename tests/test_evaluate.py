@@ -181,3 +181,39 @@ def test_evaluate_yolo_end_to_end_with_fake_analyser(tmp_path: Path) -> None:
     data = json.loads(paths["json"].read_text())
     assert data["classification"]["accuracy"] == pytest.approx(4 / 6)
     assert data["reps"]["obo"] == pytest.approx(0.5)
+
+
+def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
+    """Real pose model on copies of a real person photo with known boxes: files and numbers agree."""
+    from gymvision import recognition
+
+    if not hasattr(recognition, "ExerciseRecognizer"):
+        pytest.skip("recogniser not available yet")
+    import cv2
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    root = tmp_path / "data"
+    (root / "data.yaml").parent.mkdir(parents=True)
+    (root / "data.yaml").write_text("names: [benchpress, pushup, shoulder_press, squat, deadlift, leg_ext]\n")
+    person = cv2.resize(astronaut, (200, 200))
+    for i, (x0, cls) in enumerate([(40, 2), (300, 2), (180, 3)]):
+        canvas = np.full((240, 560, 3), 210, np.uint8)
+        canvas[20:220, x0:x0 + 200] = person
+        demo.save(canvas, root / "images" / "val" / f"p{i}.png")
+        (root / "labels" / "val").mkdir(parents=True, exist_ok=True)
+        (root / "labels" / "val" / f"p{i}.txt").write_text(
+            f"{cls} {(x0 + 100) / 560:.6f} {120 / 240:.6f} {200 / 560:.6f} {200 / 240:.6f}\n")
+    (root / "images" / "val" / "broken.png").write_bytes(b"junk")
+    out = tmp_path / "report"
+    res = CliRunner().invoke(app, ["evaluate", str(root), "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    items = [i for i in data["items"] if i["error"] is None]
+    assert len(items) == 3 and any("broken.png" in p for p in data["problems"])
+    acc = np.mean([i["pred"] == i["truth"] for i in items])
+    assert data["classification"]["accuracy"] == pytest.approx(acc)
+    assert data["map_person"]["ground_truth"] == 3
+    assert data["map_person"]["map50"] > 0.5  # the pose box of a fully visible person overlaps the label
+    assert (out / "report.html").is_file() and (out / "confusion.png").is_file()

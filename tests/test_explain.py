@@ -94,3 +94,38 @@ def test_attribute_features_ranks_the_feature_the_model_uses() -> None:
     assert out[0].name == "knee" and out[0].importance > 0.2
     noise = next(a for a in out if a.name == "noise")
     assert noise.importance == pytest.approx(0.0, abs=1e-9)
+
+
+def _real_pipeline():
+    from gymvision import recognition
+
+    if not hasattr(recognition, "ExerciseRecognizer"):
+        pytest.skip("recogniser not available yet")
+    from gymvision.pipeline import Pipeline
+
+    return Pipeline()
+
+
+def test_explain_cli_on_a_real_photo(tmp_path, astronaut) -> None:
+    """The real pose model + recogniser on the shipped person photo, coarse grid to stay fast."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+    from gymvision.datasets import demo
+
+    _real_pipeline()
+    img = demo.save(astronaut, tmp_path / "astro.png")
+    out = tmp_path / "heat.png"
+    res = CliRunner().invoke(app, ["explain", str(img), "--out", str(out), "--window", "64", "--stride", "64",
+                                   "--max-side", "320", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert 0 < data["evaluated"] <= data["windows"] == 25
+    assert data["exercise"] in data["probabilities"]
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"nope")
+    res = CliRunner().invoke(app, ["explain", str(bad)])
+    assert res.exit_code == 2 and "bad.jpg" in res.output
