@@ -115,12 +115,12 @@ class _Stream:
                 self.session = None
         release_memory()
 
-    def _save(self) -> dict[str, Any] | None:
-        """Log the current set if anything was recognised or counted; None otherwise."""
+    def _save(self, explicit: bool = False) -> dict[str, Any] | None:
+        """Log the current set: when reps were counted, or on request if the exercise was recognised."""
         with self.lock:
             session, last = self.session, self.last
             events = list(getattr(session, "events", []) or [])
-        if last is None or (not events and last.exercise == UNKNOWN):
+        if last is None or not (events or (explicit and last.exercise != UNKNOWN)):
             return None
         duration = time.monotonic() - self.set_start
         from ..results import AnalysisResult
@@ -181,7 +181,7 @@ class _Stream:
             await self._error("control messages must be JSON objects with a 'type'")
             return
         if kind in ("save", "exercise"):
-            saved = await self._run_pool(self._save)
+            saved = await self._run_pool(self._save, kind == "save")
             if kind == "exercise":
                 try:
                     value = msg.get("exercise")
