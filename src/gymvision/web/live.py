@@ -150,6 +150,14 @@ class _Stream:
             await self._send({"type": "error", "detail": detail})
 
     async def _processor(self) -> None:
+        try:
+            await self._process_forever()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the socket went away while sending: the receive loop ends too
+            log.debug("live stream processor stopped: %r", exc)
+
+    async def _process_forever(self) -> None:
         while True:
             await self.wake.wait()
             self.wake.clear()
@@ -181,14 +189,16 @@ class _Stream:
             await self._error("control messages must be JSON objects with a 'type'")
             return
         if kind in ("save", "exercise"):
-            saved = await self._run_pool(self._save, kind == "save")
             if kind == "exercise":
                 try:
                     value = msg.get("exercise")
-                    self.exercise = normalise_name(value) if value else None
+                    exercise = normalise_name(str(value)) if value else None
                 except ValueError as exc:
                     await self._error(str(exc))
                     return
+            saved = await self._run_pool(self._save, kind == "save")
+            if kind == "exercise":
+                self.exercise = exercise
             await self._run_pool(self._new_session)
             self.set_start = time.monotonic()
             await self._send({"type": "saved", "set": saved, "exercise": self.exercise})
@@ -222,11 +232,16 @@ class _Stream:
             pass
         finally:
             worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
             try:
                 await self._run_pool(self._save)
             except Exception:
                 log.exception("could not log the live set")
-            await self._run_pool(self._close)
+            try:
+                await self._run_pool(self._close)
+            except RuntimeError:  # the pool is shut down (server stopping): close here
+                self._close()
 
 
 class LiveService:
