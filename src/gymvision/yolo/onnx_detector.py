@@ -23,6 +23,8 @@ from ..results import Detection
 log = logging.getLogger(__name__)
 
 PAD_VALUE = 114
+#: Most candidate boxes kept for non-maximum suppression (highest scores first).
+MAX_NMS = 3000
 
 
 class DetectorError(ValueError):
@@ -222,6 +224,9 @@ class OnnxDetector:
             scores = cls_scores[np.arange(len(pred)), classes]
             keep = scores >= conf
             xywh, scores, classes = pred[keep, :4], scores[keep], classes[keep]
+            if len(scores) > MAX_NMS:  # an untrained or confused model: bound the NMS work
+                top = np.argpartition(-scores, MAX_NMS)[:MAX_NMS]
+                xywh, scores, classes = xywh[top], scores[top], classes[top]
             boxes = np.column_stack([xywh[:, 0] - xywh[:, 2] / 2, xywh[:, 1] - xywh[:, 3] / 2,
                                      xywh[:, 0] + xywh[:, 2] / 2, xywh[:, 1] + xywh[:, 3] / 2])
             if len(boxes):
