@@ -326,3 +326,17 @@ def test_pipeline_uses_detector_label(trained, onnx_model: Path) -> None:
             assert res.detections and res.detections[0].label == expected[0].label
             return
     pytest.fail("the toy detector found nothing in any validation image")
+
+
+def test_vote_track_for_video() -> None:
+    from gymvision.results import Detection
+    from gymvision.yolo.vote import pick_for_pose, scale_detection, vote_track
+
+    sq = Detection((10, 10, 50, 90), "squat", 0.8)
+    dl = Detection((12, 10, 52, 92), "deadlift", 0.6)
+    label, conf, box = vote_track([sq, sq, dl, None])
+    assert label == "squat" and 0 < conf < 0.8 and box is not None and box.bbox == (10, 10, 50, 90)
+    assert vote_track([None, None, sq])[0] == "unknown"
+    assert vote_track([])[0] == "unknown"
+    assert pick_for_pose([dl, sq], None) is sq
+    assert scale_detection(sq, 2.0).bbox == (20, 20, 100, 180)
