@@ -46,7 +46,7 @@ if [ "$want_yolo" = 1 ]; then
     .venv-yolo/bin/python -m pip uninstall -y -q opencv-python
     .venv-yolo/bin/python -m pip install -q -c requirements.lock --force-reinstall --no-deps opencv-contrib-python
   fi
-  .venv-yolo/bin/python -c "import cv2, onnx, torch, ultralytics; cv2.xfeatures2d; print('YOLO extra:', \
+  .venv-yolo/bin/python -c "import cv2, onnx, torch, ultralytics; cv2.ximgproc; print('YOLO extra:', \
 ultralytics.__version__, 'torch', torch.__version__, 'cv2', cv2.__version__)"
   .venv-yolo/bin/python scripts/fetch_pose_models.py
   echo "YOLO extra (AGPL-3.0) installed in $(pwd)/.venv-yolo"
