@@ -129,7 +129,8 @@ def val_cmd(
         if model.suffix.lower() == ".onnx":
             from ..yolo.onnx_detector import OnnxDetector
 
-            report = evaluate_detector(OnnxDetector(model), spec, split, model_name=str(model))
+            det = OnnxDetector(model, iou=0.6, max_det=100)  # the usual mAP settings
+            report = evaluate_detector(det, spec, split, model_name=str(model))
             paths = write_detector_report(report, out)
         else:
             from ..yolo.models import load_yolo
