@@ -102,8 +102,11 @@ class FakeEngine:
 def wait_ready(client: TestClient, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if client.get("/health").status_code == 200:
+        r = client.get("/health")
+        if r.status_code == 200:
             return
+        if r.json()["status"] == "error":
+            break
         time.sleep(0.05)
     raise AssertionError(f"not ready: {client.get('/health').json()}")
 
@@ -214,6 +217,14 @@ def test_photo_result_follows_contract_and_is_logged(client: TestClient) -> None
     assert img.status_code == 200 and img.headers["content-type"] == "image/jpeg"
     sets = client.get("/api/sets").json()
     assert [s["id"] for s in sets] == [d["set_id"]] and sets[0]["source"] == "photo"
+
+
+def test_explain_needs_an_own_photo(client: TestClient) -> None:
+    d = client.post("/api/analyze", files={"file": ("a.png", png_bytes(), "image/png")}).json()
+    assert d["explain_url"].startswith("/api/explain/")
+    assert TestClient(client.app).post(d["explain_url"]).status_code == 404  # another session
+    assert client.post("/api/explain/nope").status_code == 404
+    assert client.post(d["annotated_url"].replace("/api/media/", "/api/explain/")).status_code == 404
 
 
 def test_forced_exercise_and_bad_exercise(client: TestClient) -> None:
@@ -489,6 +500,18 @@ def test_real_photo_finds_the_person(real_client: TestClient) -> None:
     assert Image.open(io.BytesIO(img.content)).size == (d["width"], d["height"])
     s = real_client.post("/api/samples/astronaut.jpg/analyze").json()
     assert s["file"] == "astronaut.jpg" and s["people"] == 1
+
+
+@pytest.mark.slow
+def test_real_explain(real_client: TestClient) -> None:
+    s = real_client.post("/api/samples/astronaut.jpg/analyze").json()
+    job = real_client.post(s["explain_url"]).json()
+    res = wait_job(real_client, job["job"], timeout=240)
+    assert res["status"] == "done", res["error"]
+    e = res["result"]
+    assert e["exercise"] in LABELS and e["windows"] > 0
+    png = real_client.get(e["heatmap_url"])
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
 
 
 @pytest.mark.slow

@@ -123,6 +123,10 @@ def test_photo_video_live_and_history(server: str, browser_context: BrowserConte
     assert page.eval_on_selector("#photo-img", "img => img.complete && img.naturalWidth") > 0
     assert page.locator("#samples button").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "web_photo.png"), full_page=True)
+    page.click("#photo-explain")  # occlusion-sensitivity explanation of the prediction
+    page.wait_for_selector("#explain-box:not([hidden])", timeout=180_000)
+    assert page.eval_on_selector("#explain-img", "img => img.complete && img.naturalWidth") > 0
+    page.screenshot(path=str(ARTIFACTS / "web_photo_explain.png"), full_page=True)
 
     # video upload: upload bar, processing bar, then the annotated video, rep table and chart
     page.goto(f"{server}/#video")

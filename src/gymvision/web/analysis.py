@@ -90,8 +90,12 @@ class PhotoService:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def analyze(self, owner: str, path: Path, name: str, *, exercise: str | None = None,
-                      source: str = "photo") -> dict[str, Any]:
-        """Analyse one stored photo off the event loop; log it as a set; return the API object."""
+                      source: str = "photo", mime: str = "image/jpeg") -> dict[str, Any]:
+        """Analyse one stored photo off the event loop; log it as a set; return the API object.
+
+        The photo is kept (until the TTL) as the owner's source media, so that its prediction can be
+        explained later (``explain_url``); the caller deletes it if this raises.
+        """
         self.engines.get()  # 503 while loading
         with self._lock:
             if self._waiting >= self.settings.image_queue:
@@ -100,13 +104,14 @@ class PhotoService:
             self._waiting += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._pool, self._analyze, owner, path, name, exercise, source)
+            return await loop.run_in_executor(self._pool, self._analyze, owner, path, name, exercise, source,
+                                              mime)
         finally:
             with self._lock:
                 self._waiting -= 1
 
     def _analyze(self, owner: str, path: Path, name: str, exercise: str | None,
-                 source: str) -> dict[str, Any]:
+                 source: str, mime: str) -> dict[str, Any]:
         try:
             with Image.open(path) as img:
                 w, h = img.size
@@ -129,6 +134,8 @@ class PhotoService:
             raise ApiError(500, f"Analysis failed: {exc.__class__.__name__}: {exc}") from exc
         media_id = self.store.add_media(owner, out, "image/jpeg") if out.exists() else None
         d = api_result(res, name, media_id, None)
+        source_id = self.store.add_media(owner, path, mime)
+        d["explain_url"] = f"/api/explain/{source_id}" if res.people else None
         rec = self.store.add_set(owner, source=source, name=name, result=d, media_id=media_id)
         d["set_id"] = rec.id
         return d

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..media import MediaError, probe_video
+from ..media import MediaError, decode_image, probe_video
 from ..settings import Settings
 from .analysis import api_result
 from .engine import EngineHolder
@@ -24,6 +24,9 @@ from .store import NotFound, Store
 from .uploads import random_name
 
 log = logging.getLogger(__name__)
+
+#: Occlusion settings for the web: coarser than the CLI's defaults, so an answer comes in seconds.
+EXPLAIN_PARAMS = {"max_side": 400, "window": 40, "stride": 30}
 
 
 @dataclass
@@ -34,6 +37,8 @@ class _Task:
     name: str
     exercise: str | None
     source: str
+    kind: str = "video"  # "video" | "explain"
+    delete_input: bool = True
 
 
 class JobService:
@@ -41,8 +46,10 @@ class JobService:
 
     _STOP = object()
 
-    def __init__(self, settings: Settings, engines: EngineHolder, store: Store, media_dir: Path) -> None:
+    def __init__(self, settings: Settings, engines: EngineHolder, store: Store, media_dir: Path,
+                 sources_dir: Path | None = None) -> None:
         self.settings = settings
+        self.sources_dir = Path(sources_dir) if sources_dir is not None else None
         self.engines = engines
         self.store = store
         self.media_dir = Path(media_dir)
@@ -91,17 +98,35 @@ class JobService:
     def submit(self, owner: str, path: Path, name: str, exercise: str | None = None,
                source: str = "video") -> str:
         """Queue a stored video; returns the job id (503 when the queue is full)."""
-        self.engines.get()
-        job = self.store.add_job(owner, name)
+        return self._enqueue(_Task("", owner, path, name, exercise, source))
+
+    def submit_explain(self, owner: str, source_id: str) -> str:
+        """Queue an occlusion-sensitivity explanation of one of the owner's analysed photos."""
         try:
-            self._queue.put_nowait(_Task(job.id, owner, path, name, exercise, source))
+            path, mime = self.store.get_media(owner, source_id)
+        except NotFound:
+            raise ApiError(404, "No such photo (photos expire, and are visible only to the browser "
+                                "session that uploaded them).") from None
+        if not mime.startswith("image/") or (self.sources_dir and path.parent != self.sources_dir):
+            raise ApiError(404, "Only uploaded photos can be explained.")
+        if not path.is_file():
+            raise ApiError(404, "This photo has expired; upload it again.")
+        return self._enqueue(_Task("", owner, path, "explanation", None, "explain", kind="explain",
+                                   delete_input=False))
+
+    def _enqueue(self, task: _Task) -> str:
+        self.engines.get()
+        job = self.store.add_job(task.owner, task.name)
+        task.job_id = job.id
+        try:
+            self._queue.put_nowait(task)
         except queue.Full:
             self.store.update_job(job.id, status="failed", error="queue full")
-            raise ApiError(503, f"Too many videos waiting ({self.settings.video_queue}); "
+            raise ApiError(503, f"Too many jobs waiting ({self.settings.video_queue}); "
                                 "try again in a minute.", {"Retry-After": "30"}) from None
         with self._lock:
             self._progress[job.id] = 0.0
-        log.info("queued job %s (%s)", job.id, name)
+        log.info("queued %s job %s (%s)", task.kind, job.id, task.name)
         return job.id
 
     def get(self, owner: str, job_id: str) -> dict[str, Any]:
@@ -144,7 +169,8 @@ class JobService:
                 log.exception("job %s crashed", task.job_id)
                 self._fail(task.job_id, "The analysis crashed; the error was logged on the server.")
             finally:
-                task.path.unlink(missing_ok=True)
+                if task.delete_input:
+                    task.path.unlink(missing_ok=True)
                 with self._lock:
                     self._progress.pop(task.job_id, None)
 
@@ -157,6 +183,9 @@ class JobService:
     def _run(self, task: _Task) -> None:
         engine = self.engines.get(None)
         self.store.update_job(task.job_id, status="running", progress=0.0)
+        if task.kind == "explain":
+            self._explain(task, engine)
+            return
         last_written = [0.0]
 
         def progress(frac: float) -> None:
@@ -191,3 +220,37 @@ class JobService:
         self.store.update_job(task.job_id, status="done", progress=1.0, result=d, set_id=rec.id)
         log.info("job %s done in %.1f s: %s, %s reps", task.job_id, time.perf_counter() - t0,
                  res.exercise, res.reps)
+
+    def _explain(self, task: _Task, engine: Any) -> None:
+        from ..datasets.explain import explain_image
+
+        try:
+            rgb = decode_image(task.path, self.settings.max_image_pixels)
+        except MediaError as exc:
+            self._fail(task.job_id, f"Could not read the photo: {exc}.")
+            return
+
+        def progress(done: int, total: int) -> None:
+            with self._lock:
+                self._progress[task.job_id] = done / max(total, 1)
+
+        from ..pose import PoseEstimator
+
+        s = self.settings
+        try:
+            # MediaPipe marks the arrays it is given read-only, and the occlusion loop writes into
+            # the array it passes on: hand the pose model copies.
+            with PoseEstimator(s.pose_model, static=True,
+                               min_detection_confidence=s.min_detection_confidence) as est:
+                res = explain_image(engine, rgb, progress=progress, **EXPLAIN_PARAMS,
+                                    pose_fn=lambda img: est.process(img.copy()))
+        except ValueError as exc:
+            self._fail(task.job_id, f"Nothing to explain: {exc}.")
+            return
+        out = self.media_dir / random_name("png")
+        out.write_bytes(res.png)
+        media_id = self.store.add_media(task.owner, out, "image/png")
+        d = res.to_dict()
+        d["heatmap_url"] = f"/api/media/{media_id}"
+        self.store.update_job(task.job_id, status="done", progress=1.0, result=d)
+        log.info("explain job %s done in %.1f s", task.job_id, res.seconds)

@@ -48,7 +48,7 @@ class Services:
         return cls(
             settings=settings, store=store, uploads=uploads, engines=engines,
             photos=PhotoService(settings, engines, store, media_dir),
-            jobs=JobService(settings, engines, store, media_dir),
+            jobs=JobService(settings, engines, store, media_dir, uploads_dir),
             live=LiveService(settings, engines, store),
             samples=Samples(),
             janitor=Janitor(store, [uploads_dir, media_dir], settings.upload_ttl_s,

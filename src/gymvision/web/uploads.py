@@ -95,6 +95,14 @@ class UploadStore:
         log.info("stored upload %s (%s, %d bytes)", path.name, ftype.ext, size)
         return path, ftype
 
+    def copy_in(self, src: Path, ext: str) -> Path:
+        """A private copy of a trusted file (a shipped sample) under a random name."""
+        import shutil
+
+        path = self.root / random_name(ext)
+        shutil.copyfile(src, path)
+        return path
+
     def too_large_message(self) -> str:
         return f"File too large: the limit is {self.max_bytes // (1 << 20)} MB."
 

@@ -65,15 +65,12 @@ async def analyze(file: UploadFile = File(..., description="A photo (png/jpg/web
     path, ftype = await run_in_threadpool(services.uploads.save, file.file)
     try:
         if ftype.kind == "image":
-            return await services.photos.analyze(owner, path, name, exercise=forced)
+            return await services.photos.analyze(owner, path, name, exercise=forced, mime=ftype.mime)
         await run_in_threadpool(services.jobs.validate, path)
         job_id = services.jobs.submit(owner, path, name, exercise=forced)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    finally:
-        if ftype.kind == "image":
-            path.unlink(missing_ok=True)
     return JSONResponse({"job": job_id, "status": "queued", "status_url": f"/api/jobs/{job_id}"},
                         status_code=202)
 
@@ -116,5 +113,24 @@ def sample_image(name: str, services: Services = Depends(get_services)) -> FileR
 async def analyze_sample(name: str, services: Services = Depends(get_services),
                          owner: str = Depends(get_owner)) -> dict[str, Any]:
     """Analyse a sample image, as if it had been uploaded."""
-    path = services.samples.path(name)
-    return await services.photos.analyze(owner, path, name, source="sample")
+    sample = services.samples.path(name)
+    ext = "jpg" if sample.suffix.lower() in (".jpg", ".jpeg") else sample.suffix.lower().lstrip(".")
+    path = await run_in_threadpool(services.uploads.copy_in, sample, ext)
+    try:
+        return await services.photos.analyze(owner, path, name, source="sample", mime=IMAGE_TYPES[ext])
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+@router.post("/api/explain/{source_id}", status_code=202, responses={404: {"description": "Unknown or "
+             "expired photo."}, 503: {"description": "Too much work queued; retry later."}})
+def explain(source_id: str, services: Services = Depends(get_services),
+            owner: str = Depends(get_owner)) -> dict[str, Any]:
+    """Queue an occlusion-sensitivity explanation of an analysed photo (its `explain_url`).
+
+    Answers `{"job": ID}`; the job's result has `heatmap_url`, the explained exercise and the pose
+    features that drove the decision (`attributions`).
+    """
+    job_id = services.jobs.submit_explain(owner, source_id)
+    return {"job": job_id, "status": "queued", "status_url": f"/api/jobs/{job_id}"}

@@ -66,3 +66,15 @@ export function setupDrop(dropId, inputId, onFile) {
   });
   input.addEventListener("change", () => { if (input.files.length) onFile(input.files[0]); input.value = ""; });
 }
+
+// Poll a job until it is done (resolves with its result) or failed (rejects with its error).
+export async function pollJob(jobId, onProgress, isCurrent = () => true) {
+  for (;;) {
+    if (!isCurrent()) return null;
+    const job = await api(`/api/jobs/${encodeURIComponent(jobId)}`);
+    if (onProgress) onProgress(job);
+    if (job.status === "done") return job.result;
+    if (job.status === "failed") throw new Error(job.error || "the job failed");
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -1,5 +1,8 @@
 // Photo tab: upload or pick a sample, show the annotated image, exercise, confidence and feedback.
-import { $, api, el, fillList, pretty, setStatus, setupDrop, showVerdict, toast } from "./common.js";
+import { $, api, el, fillList, pollJob, pretty, setStatus, setupDrop, showVerdict, toast } from "./common.js";
+
+let explainUrl = null;
+let explainToken = null;
 
 function feedback(r) {
   if (r.error) return r.error;
@@ -19,7 +22,44 @@ function show(r) {
   $("photo-feedback").textContent = feedback(r);
   fillList("photo-advice", r.advice);
   $("photo-json").textContent = JSON.stringify(r, null, 2);
+  explainUrl = r.explain_url || null;
+  explainToken = null;
+  $("photo-explain").hidden = !explainUrl;
+  $("photo-explain").disabled = false;
+  $("explain-box").hidden = true;
+  setStatus("explain-status", "");
   document.body.dataset.photoDone = String(Date.now());
+}
+
+async function explain() {
+  if (!explainUrl) return;
+  const token = Symbol("explain");
+  explainToken = token;
+  $("photo-explain").disabled = true;
+  setStatus("explain-status", "Explaining: covering parts of the photo to see what changes the prediction…");
+  try {
+    const { job } = await api(explainUrl, { method: "POST" });
+    const res = await pollJob(job, (j) => {
+      if (explainToken === token) setStatus("explain-status", `Explaining… ${Math.round(j.progress * 100)} %`);
+    }, () => explainToken === token);
+    if (!res) return;
+    $("explain-img").src = res.heatmap_url;
+    const top = (res.attributions || []).slice(0, 8);
+    const max = Math.max(1e-6, ...top.map((a) => Math.abs(a.importance)));
+    $("explain-features").replaceChildren(...top.map((a) => {
+      const bar = el("span");
+      bar.style.width = `${Math.round((100 * Math.abs(a.importance)) / max)}%`;
+      return el("li", {}, el("span", { text: a.name.replace(/_/g, " ") }), el("span", { class: "bar" }, bar),
+        el("span", { class: "num", text: a.importance.toFixed(3) }));
+    }));
+    if (!top.length) $("explain-features").replaceChildren(el("li", { class: "muted", text: "No feature attributions." }));
+    $("explain-box").hidden = false;
+    setStatus("explain-status", `Explained ${pretty(res.exercise)} (${Math.round(res.confidence * 100)} %) in ${res.seconds.toFixed(1)} s: the highlighted areas mattered most.`);
+  } catch (e) {
+    setStatus("explain-status", e.message, true);
+  } finally {
+    $("photo-explain").disabled = false;
+  }
 }
 
 async function run(request, label) {
@@ -35,6 +75,7 @@ async function run(request, label) {
 }
 
 export function initPhoto() {
+  $("photo-explain").addEventListener("click", explain);
   setupDrop("photo-drop", "photo-input", (file) => {
     const form = new FormData();
     form.append("file", file);
