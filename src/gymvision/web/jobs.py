@@ -18,7 +18,7 @@ from typing import Any
 from ..media import MediaError, decode_image, probe_video
 from ..settings import Settings
 from .analysis import api_result
-from .engine import EngineHolder
+from .engine import EngineHolder, release_memory
 from .errors import ApiError
 from .store import NotFound, Store
 from .uploads import random_name
@@ -173,6 +173,7 @@ class JobService:
                     task.path.unlink(missing_ok=True)
                 with self._lock:
                     self._progress.pop(task.job_id, None)
+                release_memory()
 
     def _fail(self, job_id: str, message: str) -> None:
         try:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import io
 import json
 import logging
@@ -38,7 +37,7 @@ from ..exercises import UNKNOWN, normalise_name
 from ..results import FrameResult
 from ..settings import Settings
 from .analysis import api_result
-from .engine import EngineHolder
+from .engine import EngineHolder, release_memory
 from .errors import ApiError
 from .store import Store
 
@@ -63,12 +62,6 @@ def decode_frame(data: bytes) -> np.ndarray:
     if bgr is None:
         raise ValueError("frame could not be decoded")
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-
-
-def release_memory() -> None:
-    """Hand freed heap back to the OS (glibc keeps it otherwise: ~200 MB per closed pose graph)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class _Stream:
