@@ -320,3 +320,56 @@ def test_autolabel_with_known_predictions(tmp_path: Path) -> None:
     sheet = (dst / "review.html").read_text()
     assert sheet.count("<figure>") == 3 and sheet.index("im2.png") < sheet.index("im1.png")
     assert "names" in (dst / "data.yaml").read_text()
+
+
+def _synth_examples(n_per_class: int = 4, seed: int = 0):
+    """Labelled 'videos' (pose tracks) and 'photos' (one pose) from the synthetic motion generator."""
+    from gymvision import recognition, synth
+
+    if not hasattr(recognition, "ExerciseRecognizer") or not hasattr(synth, "generate_sequence"):
+        pytest.skip("recogniser / synthetic motion not available yet")
+    from gymvision.datasets.training import Clip, Examples, assign_validation
+    from gymvision.synth import VIEWS, generate_sequence
+
+    clips = []
+    for k, ex in enumerate(EXERCISES):
+        for i in range(n_per_class):
+            seq = generate_sequence(ex, n_reps=2, fps=10.0, seed=seed + 100 * k + i, view=VIEWS[(i + k) % 9],
+                                    idle_before_s=0.3, idle_after_s=0.3)
+            clips.append(Clip(f"{ex}{i}.mp4", "video", ex, f"{ex}{i}", list(seq.times), list(seq.poses)))
+            mid = next(p for p in seq.poses[len(seq.poses) // 3:] if p is not None)
+            clips.append(Clip(f"{ex}{i}p.jpg", "image", ex, f"{ex}{i}p", [0.0], [mid]))
+    assign_validation(clips, 0.25, seed)
+    return Examples(clips)
+
+
+def test_train_on_own_data_saves_a_model_every_command_can_load(tmp_path: Path) -> None:
+    from gymvision.datasets.training import TrainConfig, train_and_save
+    from gymvision.recognition import ExerciseRecognizer
+
+    ex = _synth_examples()
+    val = ex.part("val")
+    assert val and ex.part("train") and {c.split for c in ex.clips} == {"train", "val"}
+    groups = defaultdict(set)
+    for c in ex.clips:
+        groups[c.group].add(c.split)
+    assert all(len(s) == 1 for s in groups.values())
+    out = tmp_path / "mine.joblib"
+    res = train_and_save(ex, TrainConfig(seed=0, max_iter=60), out)
+    assert res["val"] == len(val) and res["val_accuracy"] >= 0.6, res
+    assert res["train_windows"] > 0
+    rec = ExerciseRecognizer.load(out)
+    assert rec.window_model is not None and rec.meta["validation"]["val"] == len(val)
+    c = next(c for c in val if c.kind == "video")
+    assert set(rec.predict_window(c.poses, c.times)) == set(EXERCISES)
+
+
+def test_ablation_grid_rows(tmp_path: Path) -> None:
+    from gymvision.datasets.training import TrainConfig, run_ablation
+
+    cfg = TrainConfig(max_synthetic_rows=300, max_iter=40)
+    rows = run_ablation(_synth_examples(3, seed=5), cfg, features=("posture",), models=("hgb", "logreg"),
+                        shares=(0.0, 0.5))
+    assert [(r["model"], r["synthetic"]) for r in rows] == [("hgb", 0.0), ("hgb", 0.5), ("logreg", 0.0),
+                                                             ("logreg", 0.5)]
+    assert all(0.0 <= r["val_accuracy"] <= 1.0 and r["val"] > 0 for r in rows)

@@ -291,7 +291,10 @@ def train_cmd(
     data: Path = typer.Argument(..., help="Labelled photos/videos (class folders or YOLO; a split is used)."),
     out: Path = typer.Option(Path("recognizer.joblib"), "--out", help="Model file to write."),
     synthetic: float = typer.Option(0.0, min=0.0, max=1.0, help="Share of synthetic examples in training."),
-    ablation: bool = typer.Option(False, "--ablation", help="Run a small grid and compare side by side."),
+    features: str = typer.Option("posture+motion", help="Feature set: posture, or posture+motion."),
+    model_type: str = typer.Option("hgb", help="Model type: hgb (gradient boosting) or logreg."),
+    ablation: bool = typer.Option(False, "--ablation",
+                                  help="Grid: feature set × model type × synthetic share."),
     seed: int = typer.Option(0, help="Random seed."),
     pose_model: str | None = typer.Option(None, "--pose-model", help="lite, full or heavy."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
@@ -310,9 +313,12 @@ def train_cmd(
         print_problems(examples.problems)
         if not examples.n:
             raise fail(f"{data}: no usable labelled examples (no person found in any file?)")
-        cfg = TrainConfig(synthetic_share=synthetic, seed=seed)
+        if features not in ("posture", "posture+motion") or model_type not in ("hgb", "logreg"):
+            raise fail("--features must be posture or posture+motion; --model-type hgb or logreg")
+        cfg = TrainConfig(synthetic_share=synthetic, features=features, model=model_type, seed=seed)
         if ablation:
-            rows = run_ablation(examples, cfg, track=track)
+            shares = (0.0, synthetic) if 0 < synthetic < 1 else (0.0, 0.5)
+            rows = run_ablation(examples, cfg, shares=shares, track=track)
             if as_json:
                 sys.stdout.write(json.dumps(rows) + "\n")
                 return
@@ -320,10 +326,14 @@ def train_cmd(
             for col in rows[0]:
                 table.add_column(col)
             for r in rows:
-                table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r.values()))
+                table.add_row(*("–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+                                for v in r.values()))
             Console().print(table)
             return
-        result = train_and_save(examples, cfg, out)
+        try:
+            result = train_and_save(examples, cfg, out)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
         return
