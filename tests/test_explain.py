@@ -54,6 +54,7 @@ def test_occlusion_map_finds_the_evidence_and_caches_outside_the_person() -> Non
 
     def pose_fn(img: np.ndarray) -> Pose | None:
         calls.append(1)
+        img.flags.writeable = False  # as MediaPipe does to the arrays it is given
         return _fake_pose(img)
 
     box = (190.0, 110.0, 270.0, 190.0)

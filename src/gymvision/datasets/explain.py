@@ -91,15 +91,14 @@ def occlusion_map(rgb: np.ndarray, pose_fn: PoseFn, prob_fn: ProbFn, target: str
     cover = np.zeros((h, w), np.float64)
     wins = windows(w, h, window, stride)
     evaluated = 0
-    occ = rgb.copy()
     for k, (x0, y0, x1, y1) in enumerate(wins):
         drop = 0.0
         if touches((x0, y0, x1, y1), box):
+            occ = rgb.copy()  # a fresh array: MediaPipe marks the arrays it is given read-only
             occ[y0:y1, x0:x1] = fill
             pose = pose_fn(occ)
             p = 0.0 if pose is None else float(prob_fn(pose).get(target, 0.0))
             drop = p_clean - p
-            occ[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
             evaluated += 1
         total[y0:y1, x0:x1] += drop
         cover[y0:y1, x0:x1] += 1
@@ -185,7 +184,7 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
         own = PoseEstimator(s.pose_model, static=True, min_detection_confidence=s.min_detection_confidence)
         pose_fn = own.process
     try:
-        pose = pose_fn(small)
+        pose = pose_fn(small.copy())
         if pose is None:
             raise ValueError("no person found in the image; nothing to explain")
         rec = pipeline.recognizer
