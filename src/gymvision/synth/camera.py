@@ -169,10 +169,10 @@ def occluded_by_spheres(pts: np.ndarray, cam_pos: np.ndarray, centres: np.ndarra
     d = d / np.linalg.norm(d, axis=-1, keepdims=True)
     rel = centres[:, None, :, :] - pts[:, :, None, :]  # (T, N, S, 3)
     ts = np.einsum("tnsk,tnk->tns", rel, d)
-    perp = np.linalg.norm(rel - ts[..., None] * d[:, :, None, :], axis=-1)
-    dist = np.linalg.norm(rel, axis=-1)
-    own = dist < radii * 1.4 + 0.03
-    hit = (ts > 0.02) & (perp < radii) & ~own
+    d2 = np.einsum("tnsk,tnsk->tns", rel, rel)
+    perp2 = d2 - ts**2
+    own = d2 < (radii * 1.4 + 0.03) ** 2
+    hit = (ts > 0.02) & (perp2 < radii**2) & ~own
     return hit.any(axis=-1)
 
 

@@ -1,0 +1,269 @@
+"""Training the recogniser: a synthetic data set from :mod:`gymvision.synth`, model fitting, metrics.
+
+Everything is seeded, so ``gymvision train-recognizer`` rebuilds the shipped model bit for bit on the
+same library versions. :func:`train_from_arrays` is the entry point for other training code (users'
+own photos and videos): it takes feature rows and labels and returns an :class:`ExerciseRecognizer`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from ..exercises import EXERCISES
+from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
+from ..synth import VIEWS, generate_idle, generate_sequence
+from ..synth.exercises import MOTIONS
+from .model import CLASSES, OTHER, ExerciseRecognizer
+
+log = logging.getLogger(__name__)
+
+#: Non-exercise activities used as the "other" class (rerack is left out: it looks like the exercise).
+OTHER_KINDS: tuple[str, ...] = ("standing", "walking", "sitting", "lying", "stretching", "setup")
+#: Camera views kept out of training to measure generalisation to unseen angles.
+HOLDOUT_VIEWS: tuple[str, ...] = ("side_right", "back_diag", "foot_end")
+_IMAGE_SIZES = ((1280, 720), (720, 1280), (1920, 1080), (1080, 1920), (640, 480), (480, 640))
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class TrainConfig:
+    """What to generate and how to fit (defaults rebuild the shipped model in about a minute)."""
+
+    samples: int = 16000  # per-frame rows in the training set (all classes together)
+    seed: int = 0
+    frames_per_seq: int = 12
+    windows_per_seq: int = 2
+    fps: float = 15.0
+    holdout_views: tuple[str, ...] = HOLDOUT_VIEWS
+    val_seqs_per_class: int = 30
+    max_iter: int = 250
+    window_max_iter: int = 200
+    learning_rate: float = 0.1
+    max_leaf_nodes: int = 31
+    l2: float = 1.0
+
+
+@dataclass
+class SynthData:
+    """Feature rows and labels (class indices into :data:`CLASSES`) with their provenance."""
+
+    x_frame: np.ndarray
+    y_frame: np.ndarray
+    view_frame: list[str]
+    x_window: np.ndarray
+    y_window: np.ndarray
+    view_window: list[str]
+    kinds: list[str] = field(default_factory=list)
+
+
+def _sequence(label: str, rng: np.random.Generator, seed: int, view: str, fps: float) -> Any:
+    size = _IMAGE_SIZES[int(rng.integers(len(_IMAGE_SIZES)))]
+    noise = float(rng.uniform(0.3, 1.6))
+    occlusion = 0.0 if rng.uniform() < 0.15 else float(rng.uniform(0.6, 1.0))
+    if label == OTHER:
+        kind = OTHER_KINDS[int(rng.integers(len(OTHER_KINDS)))]
+        return generate_idle(kind, duration_s=float(rng.uniform(5, 8)), fps=fps, seed=seed, view=view,
+                             image_size=size, noise=noise, occlusion=occlusion)
+    faults = MOTIONS[label].faults
+    chosen = [f for f in faults if rng.uniform() < 0.2]
+    return generate_sequence(label, n_reps=int(rng.integers(2, 4)), fps=fps, seed=seed, view=view,
+                             pause_bottom_s=float(rng.choice([0.0, 0.0, 0.3, 0.8])),
+                             idle_before_s=float(rng.uniform(0.2, 1.0)),
+                             idle_after_s=float(rng.uniform(0.2, 1.0)),
+                             faults=chosen, fault_reps=[0] if chosen else None, image_size=size, noise=noise,
+                             occlusion=occlusion)
+
+
+def _pick_frames(seq: Any, rng: np.random.Generator, k: int) -> np.ndarray:
+    ok = np.array([p is not None for p in seq.poses])
+    if seq.reps:  # mostly within reps, some in the lead-in/out
+        inrep = np.zeros(len(ok), bool)
+        for r in seq.reps:
+            inrep |= (seq.times >= r.start_s) & (seq.times <= r.end_s)
+        w = np.where(inrep, 3.0, 1.0) * ok
+    else:
+        w = ok.astype(float)
+    if w.sum() == 0:
+        return np.array([], int)
+    return rng.choice(len(ok), size=min(k, int(ok.sum())), replace=False, p=w / w.sum())
+
+
+def _pick_windows(seq: Any, rng: np.random.Generator, k: int) -> list[np.ndarray]:
+    t = seq.times
+    lo, hi = t[0], t[-1]
+    if seq.reps:
+        lo, hi = seq.reps[0].start_s - 0.5, seq.reps[-1].end_s + 0.5
+    out = []
+    for _ in range(k):
+        length = float(rng.uniform(2.0, 5.0))
+        s = float(rng.uniform(lo, max(lo, hi - length)))
+        idx = np.flatnonzero((t >= s) & (t < s + length))
+        if len(idx) >= 8:
+            out.append(idx)
+    return out
+
+
+def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, seed: int,
+                  progress: Progress | None = None, task: str = "generating") -> SynthData:
+    """Per-frame and window feature rows from synthetic sequences of every class, ``views`` only."""
+    rng = np.random.default_rng(seed)
+    xf, yf, vf, xw, yw, vw, kinds = [], [], [], [], [], [], []
+    total = n_seq_per_class * len(CLASSES)
+    done = 0
+    for ci, label in enumerate(CLASSES):
+        for _ in range(n_seq_per_class):
+            view = str(views[int(rng.integers(len(views)))])
+            seq = _sequence(label, rng, int(rng.integers(2**31 - 1)), view, cfg.fps)
+            feats = poses_features(seq.poses)
+            idx = _pick_frames(seq, rng, cfg.frames_per_seq)
+            xf.append(feats[idx])
+            yf += [ci] * len(idx)
+            vf += [view] * len(idx)
+            for w in _pick_windows(seq, rng, cfg.windows_per_seq):
+                xw.append(window_features([seq.poses[i] for i in w], seq.times[w], feats[w]))
+                yw.append(ci)
+                vw.append(view)
+            kinds.append(seq.kind)
+            done += 1
+            if progress is not None and done % 10 == 0:
+                progress(task, done / total)
+    return SynthData(np.concatenate(xf).astype(np.float32), np.asarray(yf, np.int64), vf,
+                     np.asarray(xw, np.float32).reshape(-1, len(WINDOW_FEATURE_NAMES)),
+                     np.asarray(yw, np.int64), vw, kinds)
+
+
+def _hgb(cfg: TrainConfig, max_iter: int, seed: int) -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(max_iter=max_iter, learning_rate=cfg.learning_rate,
+                                          max_leaf_nodes=cfg.max_leaf_nodes, l2_regularization=cfg.l2,
+                                          early_stopping=False, random_state=seed)
+
+
+def fit_models(x_frame: np.ndarray, y_frame: np.ndarray, x_window: np.ndarray | None = None,
+               y_window: np.ndarray | None = None, cfg: TrainConfig | None = None) -> tuple[Any, Any]:
+    """Fit the per-frame and (when windows are given) the window model; labels are class indices."""
+    cfg = cfg or TrainConfig()
+    frame = _hgb(cfg, cfg.max_iter, cfg.seed).fit(np.asarray(x_frame, np.float64), np.asarray(y_frame))
+    window = None
+    if x_window is not None and y_window is not None and len(y_window) >= 20:
+        window = _hgb(cfg, cfg.window_max_iter, cfg.seed + 1).fit(np.asarray(x_window, np.float64),
+                                                                    np.asarray(y_window))
+    return frame, window
+
+
+def _indices(y: Sequence[Any] | np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    lookup = {c: i for i, c in enumerate(classes)}
+    bad = sorted({str(v) for v in arr} - set(lookup))
+    if bad:
+        raise ValueError(f"unknown labels {bad}; expected some of {', '.join(classes)}")
+    return np.array([lookup[str(v)] for v in arr], np.int64)
+
+
+def train_from_arrays(x: np.ndarray, y: Sequence[Any] | np.ndarray, *,
+                      x_window: np.ndarray | None = None,
+                      y_window: Sequence[Any] | np.ndarray | None = None, seed: int = 0,
+                      cfg: TrainConfig | None = None,
+                      meta: dict[str, Any] | None = None) -> ExerciseRecognizer:
+    """Train a recogniser from feature rows.
+
+    ``x`` is (N, len(FEATURE_NAMES)) from :func:`gymvision.features.features_array` /
+    ``pose_features``; ``y`` holds class names (exercise names or ``"other"``) or indices into
+    :data:`CLASSES`. Optional ``x_window``/``y_window`` (rows of ``window_features``) add the motion
+    model used for videos.
+    """
+    x = np.asarray(x, np.float32)
+    if x.ndim != 2 or x.shape[1] != len(FEATURE_NAMES):
+        raise ValueError(f"x must be (N, {len(FEATURE_NAMES)}) feature rows, got {x.shape}")
+    cfg = cfg or TrainConfig(seed=seed)
+    yi = _indices(y, CLASSES)
+    yw = None if y_window is None else _indices(y_window, CLASSES)
+    frame, window = fit_models(x, yi, x_window, yw, cfg)
+    rng = np.random.default_rng(seed)
+    bg = x[rng.choice(len(x), size=min(64, len(x)), replace=False)]
+    return ExerciseRecognizer(frame, window, list(CLASSES), dict(meta or {}), bg)
+
+
+# -------------------------------------------------------------------------------------- metrics
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
+    m = np.zeros((n, n), np.int64)
+    np.add.at(m, (y_true, y_pred), 1)
+    return m
+
+
+def evaluate_arrays(rec: ExerciseRecognizer, data: SynthData) -> dict[str, Any]:
+    """Top-1 (argmax over all classes, ``other`` included) per frame and per window, per class."""
+    out: dict[str, Any] = {}
+    pf = rec.predict_features(data.x_frame).argmax(axis=1)
+    out["frame_top1"] = float(np.mean(pf == data.y_frame))
+    cm = confusion(data.y_frame, pf, len(CLASSES))
+    out["frame_per_class"] = {c: float(cm[i, i] / max(cm[i].sum(), 1)) for i, c in enumerate(CLASSES)}
+    out["frame_confusion"] = cm.tolist()
+    if rec.window_model is not None and len(data.y_window):
+        pw = rec._full(rec.window_model.predict_proba(data.x_window.astype(np.float64)),
+                       rec.window_model).argmax(axis=1)
+        out["window_model_top1"] = float(np.mean(pw == data.y_window))
+        cmw = confusion(data.y_window, pw, len(CLASSES))
+        out["window_model_per_class"] = {c: float(cmw[i, i] / max(cmw[i].sum(), 1))
+                                         for i, c in enumerate(CLASSES)}
+        out["window_confusion"] = cmw.tolist()
+    ex = data.y_frame < len(EXERCISES)
+    if ex.any():
+        pe = rec.predict_features(data.x_frame[ex])[:, :len(EXERCISES)].argmax(axis=1)
+        out["frame_top1_exercises_only"] = float(np.mean(pe == data.y_frame[ex]))
+    return out
+
+
+def train_synthetic(cfg: TrainConfig | None = None, progress: Progress | None = None,
+                    validate: bool = True) -> tuple[ExerciseRecognizer, dict[str, Any]]:
+    """Build the shipped recogniser from synthetic data.
+
+    With ``validate``, a first model is trained without ``cfg.holdout_views`` and scored on fresh
+    sequences seen only from those views (the reported generalisation figure); the returned model is
+    then trained on all views.
+    """
+    cfg = cfg or TrainConfig()
+    t0 = time.perf_counter()
+    n_seq = max(cfg.samples // (cfg.frames_per_seq * len(CLASSES)), 2)
+    metrics: dict[str, Any] = {"config": asdict(cfg), "classes": list(CLASSES),
+                               "n_features": len(FEATURE_NAMES),
+                               "n_window_features": len(WINDOW_FEATURE_NAMES)}
+    train_views = [v for v in VIEWS if v not in cfg.holdout_views]
+    if validate and cfg.holdout_views:
+        tr = synth_dataset(n_seq, train_views, cfg, cfg.seed, progress, "data (train views)")
+        va = synth_dataset(cfg.val_seqs_per_class, cfg.holdout_views, cfg, cfg.seed + 1000, progress,
+                           "data (held-out views)")
+        if progress:
+            progress("fitting (validation model)", 0.0)
+        val_rec = train_from_arrays(tr.x_frame, tr.y_frame, x_window=tr.x_window, y_window=tr.y_window,
+                                    cfg=cfg)
+        metrics["heldout_views"] = list(cfg.holdout_views)
+        metrics["heldout"] = evaluate_arrays(val_rec, va)
+        metrics["heldout"]["n_frames"] = len(va.y_frame)
+        metrics["heldout"]["n_windows"] = len(va.y_window)
+        rest = synth_dataset(max(n_seq * len(cfg.holdout_views) // len(VIEWS), 2), cfg.holdout_views, cfg,
+                             cfg.seed + 2000, progress, "data (held-out views, for the final model)")
+        full = SynthData(np.concatenate([tr.x_frame, rest.x_frame]),
+                         np.concatenate([tr.y_frame, rest.y_frame]),
+                         tr.view_frame + rest.view_frame, np.concatenate([tr.x_window, rest.x_window]),
+                         np.concatenate([tr.y_window, rest.y_window]), tr.view_window + rest.view_window)
+    else:
+        full = synth_dataset(n_seq, list(VIEWS), cfg, cfg.seed, progress, "data")
+    if progress:
+        progress("fitting (final model)", 0.0)
+    rec = train_from_arrays(full.x_frame, full.y_frame, x_window=full.x_window, y_window=full.y_window,
+                            cfg=cfg)
+    metrics["n_train_frames"] = len(full.y_frame)
+    metrics["n_train_windows"] = len(full.y_window)
+    metrics["train_seconds"] = round(time.perf_counter() - t0, 1)
+    rec.meta = {**metrics, "trained_on": "synthetic (gymvision.synth)"}
+    return rec, metrics
