@@ -1,15 +1,17 @@
 """Batch rep detection on a whole sequence (videos).
 
-Steps: split the sequence where the person changes or disappears for long; resample each part to a
-uniform grid (bridging gaps up to ``MAX_GAP_S``); smooth with Savitzky–Golay; find turning points as
-peaks of the oriented angle whose prominence passes a threshold that adapts to the person's own range
-(``REL_ROM`` of their typical rep, never below the exercise's minimum); then bound each rep by where
-the signal leaves and re-reaches its rest level, and keep it only if its duration, visibility and
-gate channel (a vertical displacement that must accompany the lift) are plausible.
+Steps: split the sequence where the person changes; resample each part to a uniform grid (bridging
+gaps up to ``MAX_GAP_S``); drop spikes (running median) and smooth (Savitzky–Golay); pick the cleaner
+of the two channels (angle or vertical, by range-to-noise ratio) to count on; find turning points as
+peaks of the oriented channel whose prominence passes a threshold that adapts to the person's own
+range (``REL_ROM`` of their typical rep, never below the exercise minimum); bound each rep where the
+speed falls to a tenth of its peak; keep it only if its duration, visibility and the other channel
+(which must move the same way) are plausible.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,16 +19,18 @@ import numpy as np
 from scipy.signal import find_peaks, savgol_filter
 
 from ..results import Pose
-from .filters import resample, savgol_gaps, segments, uniform_grid
+from .filters import median_gaps, resample, savgol_gaps, segments, uniform_grid
 from .signals import ExerciseSpec, PoseArrays, body_scale, extract, get_spec, person_changed
+
+log = logging.getLogger(__name__)
 
 #: Gaps (no usable landmarks) bridged by interpolation; longer ones split the sequence.
 MAX_GAP_S = 0.5
 #: A rep must reach this fraction of the person's typical range (adaptive threshold).
 REL_ROM = 0.4
-#: Fraction of the rep's range that marks leaving / reaching the rest level.
+#: Fraction of the range that marks leaving / reaching the rest level (live tracker).
 ONSET_FRAC = 0.06
-#: Largest single-sample change of the raw angle, as a fraction of the rep's range.
+#: Largest single-sample change of the raw channel, as a fraction of the rep's range.
 MAX_STEP_FRAC = 0.6
 #: A rep starts/ends/turns where the speed drops under this fraction of its peak.
 VEL_FRAC = 0.1
@@ -34,6 +38,15 @@ VEL_FRAC = 0.1
 VEL_WINDOW_S = 0.4
 #: Savitzky–Golay window.
 SMOOTH_S = 0.3
+#: The gating channel must move the rep's way by this fraction of its own minimum range.
+GATE_FRAC = 0.5
+#: Prefer the vertical channel unless the angle is this much cleaner.
+ANGLE_PREFERENCE = 1.5
+#: Time rep boundaries on the angle when its range-to-noise is at least this share of the vertical's.
+TIMING_SNR = 0.5
+#: The angle gates reps counted on the vertical channel only when its range-to-noise ratio reaches
+#: this (else it is noise, e.g. a knee angle seen from the front while the shin swings at the camera).
+GATE_MIN_SNR = 25.0
 
 
 @dataclass
@@ -45,19 +58,30 @@ class RepSpan:
     end_s: float
     rom_deg: float
     confidence: float
-    start_angle: float
-    turn_angle: float
-    end_angle: float
 
 
 @dataclass
 class Detection:
-    """Detected reps plus the smoothed signal they were found on."""
+    """Detected reps plus the smoothed angle they were measured on."""
 
     reps: list[RepSpan]
     t: np.ndarray
     angle: np.ndarray
     side: str
+    channel: str  # "angle" | "vertical"
+
+
+@dataclass
+class _Part:
+    """One continuous stretch of the same person on a uniform grid."""
+
+    t: np.ndarray
+    angle: np.ndarray  # smoothed
+    vert: np.ndarray  # smoothed
+    raw: dict[str, np.ndarray]
+    qual: np.ndarray
+    observed: np.ndarray
+    lin: np.ndarray | None = None  # oriented segment angle from vertical (timing), see _linearise
 
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
@@ -91,35 +115,53 @@ def _velocity(x: np.ndarray, dt: float) -> np.ndarray:
     return savgol_filter(x, win, 2, deriv=1, delta=dt, mode="interp")
 
 
-def _bounds(x: np.ndarray, v: np.ndarray, li: int, p: int, ri: int) -> tuple[int, float, int]:
-    """Start, turn (fractional index, middle of a paused turn) and end of the excursion li → p → ri.
+def _bounds(x: np.ndarray, v: np.ndarray, t: np.ndarray, li: int, p: int, ri: int,
+            lo_clip: int | None = None, hi_clip: int | None = None) -> tuple[float, float, float]:
+    """Start, turn and end times of the excursion li → p → ri.
 
-    Each boundary is where the speed falls under ``VEL_FRAC`` of that half's peak speed, searched
-    outwards from the half-way crossing, so slow reps are not cut short by a position threshold.
+    Each half is taken as a minimum-jerk movement (the classic model of a human point-to-point
+    move): its duration is 1.875 × range / peak speed and it is centred on the half-way crossing.
+    That puts the boundaries where the motion really starts and stops, which thresholds on position
+    or speed find late (slow reps) or not at all (noise). The turn is the middle of a pause between
+    the two halves. Results are clipped to the rest points ``li`` and ``ri``.
     """
-    half_l = x[li] + 0.5 * (x[p] - x[li])
-    m = p
-    while m > li and x[m - 1] >= half_l:
-        m -= 1
-    vpk = max(float(np.max(v[li:p + 1])), 1e-6)
-    s = m
-    while s > li and v[s - 1] > VEL_FRAC * vpk:
+    def half(lo: int, hi: int, sign: float) -> tuple[float, float]:
+        seg_x, seg_t = sign * x[lo:hi + 1], t[lo:hi + 1]
+        amp = float(seg_x[-1] - seg_x[0]) if sign > 0 else float(seg_x[0] - seg_x[-1])
+        amp = abs(amp)
+        mid_level = (seg_x[0] + seg_x[-1]) / 2
+        vel = sign * v[lo:hi + 1]
+        k = int(np.argmax(vel))
+        vpk = max(float(vel[k]), 1e-6)
+        # half-way crossing nearest the peak speed, linearly interpolated
+        j = k
+        while j > 0 and seg_x[j] > mid_level:
+            j -= 1
+        while j + 1 < len(seg_x) - 1 and seg_x[j + 1] < mid_level:
+            j += 1
+        x0, x1 = seg_x[j], seg_x[min(j + 1, len(seg_x) - 1)]
+        frac = 0.0 if x1 == x0 else float(np.clip((mid_level - x0) / (x1 - x0), 0, 1))
+        t_mid = float(seg_t[j] + frac * (seg_t[min(j + 1, len(seg_t) - 1)] - seg_t[j]))
+        return t_mid, 1.875 * amp / vpk
+
+    mid_l, dur_l = half(li, p, 1.0)
+    mid_r, dur_r = half(p, ri, -1.0)
+    # a speed threshold finds the boundaries earlier than the model for gentler (e.g. cosine)
+    # profiles: take whichever reaches further out
+    vpk_l = max(float(np.max(v[li:p + 1])), 1e-6)
+    s = int(np.searchsorted(t, mid_l))
+    while s > li and v[s - 1] > VEL_FRAC * vpk_l:
         s -= 1
-    a = p
-    while a > m and v[a - 1] <= VEL_FRAC * vpk:
-        a -= 1
-    half_r = x[ri] + 0.5 * (x[p] - x[ri])
-    n = p
-    while n < ri and x[n + 1] >= half_r:
-        n += 1
     vpk_r = max(float(np.max(-v[p:ri + 1])), 1e-6)
-    e = n
+    e = min(int(np.searchsorted(t, mid_r)), ri)
     while e < ri and -v[e + 1] > VEL_FRAC * vpk_r:
         e += 1
-    b = p
-    while b < n and -v[b + 1] <= VEL_FRAC * vpk_r:
-        b += 1
-    return s, (a + b) / 2.0, e
+    start = max(min(mid_l - dur_l / 2, float(t[s])), float(t[li if lo_clip is None else lo_clip]))
+    end = min(max(mid_r + dur_r / 2, float(t[e])), float(t[ri if hi_clip is None else hi_clip]))
+    top_a = min(mid_l + dur_l / 2, float(t[p]))
+    top_b = max(mid_r - dur_r / 2, float(t[p]))
+    turn = float(np.clip((top_a + top_b) / 2, start, end))
+    return start, turn, end
 
 
 def _median_at(v: np.ndarray, i: int, half: int = 2) -> float:
@@ -128,13 +170,45 @@ def _median_at(v: np.ndarray, i: int, half: int = 2) -> float:
     return float(np.median(w)) if w.size else float("nan")
 
 
-def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, raw: np.ndarray, x: np.ndarray,
-                gate: np.ndarray, qual: np.ndarray, observed: np.ndarray, a: int, b: int,
-                typical: float) -> list[RepSpan]:
-    xr = x[a:b]
+def _mean_finite(*values: float) -> float:
+    ok = [v for v in values if np.isfinite(v)]
+    return float(sum(ok) / len(ok)) if ok else float("nan")
+
+
+def _snr(raw: np.ndarray, smooth: np.ndarray) -> tuple[float, float]:
+    """(range, range / noise) of a channel: p95-p5 of the smoothed signal over the raw residual."""
+    ok = np.isfinite(raw) & np.isfinite(smooth)
+    if ok.sum() < 10:
+        return 0.0, 0.0
+    noise = 1.4826 * float(np.median(np.abs(raw[ok] - smooth[ok])))
+    rng = float(np.percentile(smooth[ok], 95) - np.percentile(smooth[ok], 5))
+    return rng, rng / max(noise, 1e-6)
+
+
+def _orient(spec: ExerciseSpec, v: np.ndarray) -> np.ndarray:
+    """The channel turned so that a rep's turning point is a maximum."""
+    return v if spec.turn_high else -v
+
+
+def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, typical: float,
+                timing: str, gate_on: bool) -> list[RepSpan]:
+    t = part.t
+    main = part.angle if channel == "angle" else part.vert
+    other = part.vert if channel == "angle" else part.angle
+    other_min = spec.min_range_v if channel == "angle" else spec.min_rom_deg
+    min_range = spec.min_rom_deg if channel == "angle" else spec.min_range_v
+    xr = _orient(spec, main[a:b])
+    xo = _orient(spec, other)
+    raw = part.raw[channel]
     dt = float(t[1] - t[0])
-    vr = _velocity(xr, dt)
-    thr = max(spec.min_rom_deg, REL_ROM * typical)
+    if timing == "lin" and part.lin is not None:
+        xt = part.lin[a:b]
+    else:
+        xt = _orient(spec, (part.angle if timing == "angle" else part.vert)[a:b])
+    if not np.isfinite(xt).all():
+        xt = xr
+    vt = _velocity(xt, dt)
+    thr = max(min_range, REL_ROM * typical)
     peaks, _ = find_peaks(xr, prominence=thr)
     reps: list[RepSpan] = []
     bounds = [0, *peaks.tolist(), len(xr) - 1]
@@ -143,35 +217,134 @@ def _detect_run(spec: ExerciseSpec, t: np.ndarray, ang: np.ndarray, raw: np.ndar
         li = lo + int(np.argmin(xr[lo:p + 1]))
         ri = p + int(np.argmin(xr[p:hi + 1]))
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
+        tp = t[a + p]
         if min(amp_l, amp_r) < thr:
+            log.debug("t=%.2f: range %.0f/%.0f under %.0f", tp, amp_l, amp_r, thr)
             continue
-        s, turn, e = _bounds(xr, vr, li, p, ri)
-        t0, t1 = t[a + s], t[a + e]
-        tt = float(np.interp(a + turn, np.arange(len(t)), t))
+        # the rest stretches either side: their far ends bound the rep (argmin may sit anywhere in them)
+        tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
+        lo_clip = lo + int(np.argmax(xr[lo:li + 1] <= xr[li] + tol_l))
+        hi_clip = hi - int(np.argmax(xr[ri:hi + 1][::-1] <= xr[ri] + tol_r))
+        t0, tt, t1 = _bounds(xt, vt, t[a:b], li, p, ri, lo_clip, hi_clip)
+        s = int(np.searchsorted(t, t0) - a)
+        e = int(min(np.searchsorted(t, t1), b - 1) - a)
         if not spec.min_duration_s <= t1 - t0 <= spec.max_duration_s:
+            log.debug("t=%.2f: duration %.2f s", tp, t1 - t0)
             continue
-        g_turn = _median_at(gate, a + p)
-        g_rest = np.nanmean([_median_at(gate, a + s), _median_at(gate, a + e)])
+        o_turn = _median_at(xo, a + p)
+        o_rest = _mean_finite(_median_at(xo, a + s), _median_at(xo, a + e))
         gate_factor = 1.0
-        if np.isfinite(g_turn) and np.isfinite(g_rest):
-            if (g_turn - g_rest) * np.sign(spec.gate_min) < abs(spec.gate_min):
+        if not gate_on:
+            gate_factor = 0.85
+        elif np.isfinite(o_turn) and np.isfinite(o_rest):
+            if o_turn - o_rest < GATE_FRAC * other_min:
+                log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, o_turn - o_rest,
+                          GATE_FRAC * other_min)
                 continue
         else:
             gate_factor = 0.7
         seg = slice(a + s, a + e + 1)
         steps = np.abs(np.diff(raw[seg]))
         if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r):
-            continue  # the angle jumped instead of moving: unrelated poses, not a rep
-        obs = float(np.mean(observed[seg]))
+            log.debug("t=%.2f: channel jumped %.0f", tp, np.nanmax(steps))
+            continue  # the signal jumped instead of moving: unrelated poses, not a rep
+        obs = float(np.mean(part.observed[seg]))
         if obs < 0.5:
+            log.debug("t=%.2f: only %.0f%% observed", tp, 100 * obs)
             continue
-        q = float(np.mean(qual[seg]))
+        q = float(np.mean(part.qual[seg]))
         amp = float(min(amp_l, amp_r))
         conf = obs * min(1.0, q) * gate_factor * min(1.0, amp / max(typical, 1e-6)) ** 0.25
-        reps.append(RepSpan(float(t0), tt, float(t1), float(xr[p] - min(xr[li], xr[ri])),
-                            float(np.clip(conf, 0.0, 1.0)), float(ang[a + s]), float(ang[a + p]),
-                            float(ang[a + e])))
+        ang = part.angle
+        rest = _mean_finite(_median_at(ang, a + s, 1), _median_at(ang, a + e, 1))
+        rom = abs(_median_at(ang, a + p, 1) - rest)
+        reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
+                            float(np.clip(conf, 0.0, 1.0))))
     return reps
+
+
+def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
+                 ) -> tuple[list[_Part], str, str, bool, str]:
+    """Continuous parts on uniform grids, the channels to count and to time on, the body side used."""
+    spec = get_spec(exercise)
+    track = extract(exercise, arrays)
+    breaks = identity_breaks(times, arrays)
+    chunk_ids = np.cumsum(breaks)
+    parts: list[_Part] = []
+    for c in range(int(chunk_ids[-1]) + 1):
+        idx = np.flatnonzero(chunk_ids == c)
+        if len(idx) < 3 or times[idx[-1]] - times[idx[0]] < spec.min_duration_s:
+            continue
+        tc = times[idx]
+        grid = uniform_grid(tc)
+        if len(grid) < 3:
+            continue
+        dt = float(grid[1] - grid[0])
+        valid_t = tc[np.isfinite(track.angle[idx]) | np.isfinite(track.vertical[idx])]
+        if valid_t.size == 0:
+            continue
+        raw = {"angle": resample(tc, track.angle[idx], grid, MAX_GAP_S),
+               "vertical": resample(tc, track.vertical[idx], grid, MAX_GAP_S)}
+        q_src = np.where(np.isfinite(track.angle[idx]), track.quality[idx], np.nan)
+        qual = np.nan_to_num(resample(tc, q_src, grid, MAX_GAP_S), nan=0.0)
+        step = float(np.median(np.diff(tc)))
+        observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
+        smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
+        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed))
+    # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
+    snr = {}
+    for ch in ("angle", "vertical"):
+        vals = [(_snr(p.raw[ch], p.angle if ch == "angle" else p.vert), len(p.t)) for p in parts]
+        tot = sum(n for _, n in vals)
+        snr[ch] = sum(s[1] * n for s, n in vals) / tot if tot else 0.0
+    channel = "angle" if snr["angle"] > ANGLE_PREFERENCE * snr["vertical"] else "vertical"
+    # rep boundaries from the angle when it is clean enough: it moves linearly with the lift at the
+    # rest position, where vertical offsets (cosines) barely change
+    timing = "angle" if snr["angle"] >= TIMING_SNR * snr["vertical"] else channel
+    if spec.linearise and snr["angle"] < snr["vertical"] and _linearise(spec, parts):
+        timing = "lin"
+    # the vertical channel is trustworthy from every level camera, the 2D angle only when it is clean
+    gate_on = channel == "angle" or snr["angle"] >= GATE_MIN_SNR
+    log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate_on,
+              snr["angle"], snr["vertical"])
+    return parts, channel, timing, gate_on, track.side
+
+
+def _linearise(spec: ExerciseSpec, parts: list[_Part]) -> bool:
+    """Turn the vertical channel into the angle of its segment from vertical, for rep timing.
+
+    In a squat, deadlift or leg extension the vertical offset is a segment length times the cosine
+    of its tilt, so it barely moves while the segment is near vertical and thresholds or speed-based
+    boundaries come late, from every camera angle. ``acos(v / v_vertical)`` moves with the lift.
+    """
+    vals = np.concatenate([p.vert[np.isfinite(p.vert)] for p in parts]) if parts else np.array([])
+    if vals.size < 10:
+        return False
+    ref = float(np.percentile(vals, 98)) if abs(np.percentile(vals, 98)) >= abs(np.percentile(vals, 2)) \
+        else float(np.percentile(vals, 2))
+    if abs(ref) < 1e-6:
+        return False
+    sign = (1.0 if spec.turn_high else -1.0) * -np.sign(ref)
+    for part in parts:
+        part.lin = sign * np.degrees(np.arccos(np.clip(part.vert / ref, -1.0, 1.0)))
+    return True
+
+
+def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> float:
+    """The person's typical rep range: median prominence of the clear excursions of the whole set."""
+    floor = spec.min_rom_deg if channel == "angle" else spec.min_range_v
+    proms: list[float] = []
+    for part in parts:
+        x = _orient(spec, part.angle if channel == "angle" else part.vert)
+        for a, b in segments(np.isfinite(x)):
+            if b - a >= 3:
+                _, props = find_peaks(x[a:b], prominence=floor)
+                proms.extend(props["prominences"].tolist())
+    if not proms:
+        return floor
+    proms_a = np.sort(np.asarray(proms))
+    top = proms_a[proms_a >= 0.5 * proms_a[-1]]
+    return float(np.median(top))
 
 
 def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | None]) -> Detection:
@@ -181,59 +354,19 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     if len(times_a) != len(poses):
         raise ValueError(f"{len(times_a)} times but {len(poses)} poses")
     if len(times_a) < 3:
-        return Detection([], np.array([]), np.array([]), "both")
+        return Detection([], np.array([]), np.array([]), "both", "angle")
     order = np.argsort(times_a, kind="stable")
     times_a = times_a[order]
     arrays = PoseArrays.from_poses([poses[i] for i in order])
-    track = extract(exercise, arrays)
-    breaks = identity_breaks(times_a, arrays)
-    chunk_ids = np.cumsum(breaks)
-    all_t, all_ang, parts = [], [], []
-    for c in range(int(chunk_ids[-1]) + 1):
-        idx = np.flatnonzero(chunk_ids == c)
-        if len(idx) < 3 or times_a[idx[-1]] - times_a[idx[0]] < spec.min_duration_s:
-            continue
-        tc = times_a[idx]
-        grid = uniform_grid(tc)
-        if len(grid) < 3:
-            continue
-        dt = float(grid[1] - grid[0])
-        ang = resample(tc, track.angle[idx], grid, MAX_GAP_S)
-        gate = resample(tc, track.gate[idx], grid, MAX_GAP_S)
-        q_src = np.where(np.isfinite(track.angle[idx]), track.quality[idx], np.nan)
-        qual = np.nan_to_num(resample(tc, q_src, grid, MAX_GAP_S), nan=0.0)
-        valid_t = tc[np.isfinite(track.angle[idx])]
-        if valid_t.size == 0:
-            continue
-        step = float(np.median(np.diff(tc))) if len(tc) > 1 else dt
-        observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
-        smooth = savgol_gaps(ang, dt, SMOOTH_S)
-        x = smooth if spec.turn_high else -smooth
-        parts.append((grid, smooth, ang, x, gate, qual, observed))
-        all_t.append(grid)
-        all_ang.append(smooth)
-    typical = _typical_range(spec, parts)
+    parts, channel, timing, gate_on, side = _build_parts(exercise, times_a, arrays)
+    typical = _typical_range(spec, parts, channel)
     reps: list[RepSpan] = []
-    for grid, smooth, raw, x, gate, qual, observed in parts:
+    for part in parts:
+        x = part.angle if channel == "angle" else part.vert
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
-                reps.extend(_detect_run(spec, grid, smooth, raw, x, gate, qual, observed, a, b, typical))
+                reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate_on))
     reps.sort(key=lambda r: r.start_s)
-    t_all = np.concatenate(all_t) if all_t else np.array([])
-    a_all = np.concatenate(all_ang) if all_ang else np.array([])
-    return Detection(reps, t_all, a_all, track.side)
-
-
-def _typical_range(spec: ExerciseSpec, parts: list) -> float:
-    """The person's typical rep range: median prominence of the clear excursions of the whole set."""
-    proms: list[float] = []
-    for _grid, _smooth, _raw, x, *_ in parts:
-        for a, b in segments(np.isfinite(x)):
-            if b - a >= 3:
-                _, props = find_peaks(x[a:b], prominence=spec.min_rom_deg)
-                proms.extend(props["prominences"].tolist())
-    if not proms:
-        return spec.min_rom_deg
-    proms_a = np.sort(np.asarray(proms))
-    top = proms_a[proms_a >= 0.5 * proms_a[-1]]
-    return float(np.median(top))
+    t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
+    a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
+    return Detection(reps, t_all, a_all, side, channel)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.ndimage import median_filter
 from scipy.signal import savgol_filter
 
 
@@ -58,6 +59,16 @@ def savgol_gaps(values: np.ndarray, dt: float, window_s: float = 0.3, order: int
             out[a:b] = values[a:b]
             continue
         out[a:b] = savgol_filter(values[a:b], win, order, mode="interp")
+    return out
+
+
+def median_gaps(values: np.ndarray, dt: float, window_s: float = 0.2) -> np.ndarray:
+    """Running median over each finite run (removes single-frame spikes such as limb swaps)."""
+    out = np.asarray(values, dtype=float).copy()
+    k = max(round(window_s / dt) | 1, 3)
+    for a, b in segments(np.isfinite(out)):
+        if b - a >= k:
+            out[a:b] = median_filter(out[a:b], size=k, mode="nearest")
     return out
 
 

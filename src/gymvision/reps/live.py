@@ -1,6 +1,7 @@
 """Causal, frame-by-frame rep counting for live sessions.
 
-A small state machine on the One-Euro-filtered, oriented joint angle ``x`` (turning points are maxima):
+A small state machine on the One-Euro-filtered, oriented vertical channel ``x`` (turning points are
+maxima; the vertical channel is the better conditioned one from most views, see ``signals``):
 ``rest`` → (x leaves the rest level) → ``out`` → (x falls back from its extreme) → ``back`` → rep
 reported when x is back near the rest level, or has stalled / reversed after returning at least half
 way (a lifter who stops short of lockout still gets the rep). Thresholds adapt to the median range of
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results import Pose, RepEvent
-from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM
+from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, _bounds, _velocity
 from .filters import OneEuro
-from .signals import MIN_VISIBILITY, frame_channels, get_spec, person_changed
+from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 REPORT_FRAC = 0.85
 #: Time the signal must stall after returning half way before the rep is reported anyway.
 STALL_S = 0.3
+#: Filtered samples kept to time the rep in progress (enough for a 15 s rep at 60 fps).
+TRACE_LEN = 1000
 #: Poses kept for the form rules of the rep in progress.
 BUFFER_S = 20.0
 
@@ -33,10 +36,10 @@ BUFFER_S = 20.0
 @dataclass
 class _Rep:
     start_t: float
-    start_gate: float
+    start_angle: float
     peak_x: float
     peak_t: float
-    peak_gate: float
+    peak_angle: float
     near_first: float
     near_last: float
     back_min: float = float("inf")
@@ -61,6 +64,7 @@ class LiveRepTracker:
         self._qual = {"left": 0.0, "right": 0.0}
         self._buffer: deque[tuple[float, Pose | None]] = deque()
         self._filter = OneEuro()
+        self._angle_filter = OneEuro()
         self._reset_state()
         self._last_valid_t: float | None = None
         self._last_pose: tuple[float, np.ndarray, np.ndarray, float] | None = None
@@ -70,36 +74,40 @@ class LiveRepTracker:
         self._state = "rest"
         self._rest_x = float("inf")
         self._rest_t = 0.0
-        self._rest_gate = float("nan")
+        self._rest_angle = float("nan")
         self._rep: _Rep | None = None
         self._filter.reset()
+        self._angle_filter.reset()
+        self._recent: deque[float] = deque(maxlen=3)
+        self._trace: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)
+        self._recent_angle: deque[float] = deque(maxlen=3)
 
     @property
     def typical(self) -> float:
         """The person's typical range (median of recent reps, the exercise default before any)."""
-        return float(np.median(self._amps)) if self._amps else self.spec.typical_rom_deg
+        return float(np.median(self._amps)) if self._amps else self.spec.typical_range_v
 
     @property
     def threshold(self) -> float:
-        return max(self.spec.min_rom_deg, REL_ROM * self.typical)
+        return max(self.spec.min_range_v, REL_ROM * self.typical)
 
     # -- input -------------------------------------------------------------------------------------
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
-        """Filtered-side angle, its quality, the gate channel and the body scale of one frame."""
+        """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame."""
         scale_ref = float(np.median(self._scales)) if self._scales else None
-        al, ql, ar, qr, gate, scale = frame_channels(self.exercise, pose, scale_ref)
+        al, ql, ar, qr, vert, scale = frame_channels(self.exercise, pose, scale_ref)
         for side, q in (("left", ql), ("right", qr)):
             self._qual[side] += 0.1 * ((q if q == q else 0.0) - self._qual[side])
-        okl = ql >= MIN_VISIBILITY and al == al
-        okr = qr >= MIN_VISIBILITY and ar == ar
-        both = self._qual["left"] >= 0.7 and self._qual["right"] >= 0.7
-        if okl and okr and (both or abs(self._qual["left"] - self._qual["right"]) < 0.15):
-            return (al + ar) / 2, (ql + qr) / 2, gate, scale
+        okl = ql >= SIGNAL_MIN_VIS and al == al
+        okr = qr >= SIGNAL_MIN_VIS and ar == ar
+        ql_s, qr_s = self._qual["left"], self._qual["right"]
+        if okl and okr and ql_s >= 0.6 and qr_s >= 0.6 and abs(ql_s - qr_s) < 0.15:
+            return (al + ar) / 2, (ql + qr) / 2, vert, scale
         if okl and (self._qual["left"] >= self._qual["right"] or not okr):
-            return al, ql, gate, scale
+            return al, ql, vert, scale
         if okr:
-            return ar, qr, gate, scale
-        return float("nan"), 0.0, gate, scale
+            return ar, qr, vert, scale
+        return float("nan"), 0.0, vert, scale
 
     def _same_person(self, t: float, pose: Pose, scale: float) -> bool:
         prev = self._last_pose
@@ -112,17 +120,17 @@ class LiveRepTracker:
         return same
 
     def update(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
-        """Feed one frame; returns the rep completed at this frame (or None) and the smoothed angle."""
+        """Feed one frame; returns the rep completed at this frame (or None) and the smoothed joint angle."""
         self._buffer.append((t, pose))
         while self._buffer and self._buffer[0][0] < t - BUFFER_S:
             self._buffer.popleft()
-        ang, q, gate, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
+        ang, q, vert, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
             else self._angle(pose)
         if pose is not None and not self._same_person(t, pose, scale):
             log.debug("person changed at t=%.2f; rep state reset", t)
             self._scales.clear()
             self._reset_state()
-        if not np.isfinite(ang):
+        if not np.isfinite(vert):
             if self._last_valid_t is not None and t - self._last_valid_t > MAX_GAP_S:
                 self._reset_state()
             if self._rep is not None:
@@ -131,13 +139,18 @@ class LiveRepTracker:
         if np.isfinite(scale):
             self._scales.append(scale)
         self._last_valid_t = t
-        raw_x = ang if self.spec.turn_high else -ang
-        x = self._filter(t, raw_x)
-        signal = x if self.spec.turn_high else -x
-        return self._step(t, x, gate, q), signal
+        sign = 1.0 if self.spec.turn_high else -1.0
+        self._recent.append(sign * vert)
+        x = self._filter(t, float(np.median(self._recent)))  # 3-frame median drops single spikes
+        self._trace.append((t, x))
+        angle = float("nan")
+        if np.isfinite(ang):
+            self._recent_angle.append(ang)
+            angle = self._angle_filter(t, float(np.median(self._recent_angle)))
+        return self._step(t, x, sign * angle, q), (angle if np.isfinite(angle) else None)
 
     # -- state machine -----------------------------------------------------------------------------
-    def _step(self, t: float, x: float, gate: float, q: float) -> RepEvent | None:
+    def _step(self, t: float, x: float, angle: float, q: float) -> RepEvent | None:
         thr = self.threshold
         move = 0.3 * thr
         onset = ONSET_FRAC * self.typical
@@ -146,12 +159,12 @@ class LiveRepTracker:
                 self._rest_x = x
             if x <= self._rest_x + onset:
                 self._rest_t = t
-                if np.isfinite(gate):
-                    g = self._rest_gate
-                    self._rest_gate = gate if not np.isfinite(g) else g + 0.3 * (gate - g)
+                if np.isfinite(angle):
+                    g = self._rest_angle
+                    self._rest_angle = angle if not np.isfinite(g) else g + 0.3 * (angle - g)
             elif x - self._rest_x >= move:
                 self._state = "out"
-                self._rep = _Rep(self._rest_t, self._rest_gate, x, t, gate, t, t)
+                self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t)
             return None
         rep = self._rep
         assert rep is not None
@@ -167,8 +180,8 @@ class LiveRepTracker:
                 if x > rep.peak_x + ONSET_FRAC * max(amp, thr):
                     rep.near_first = t
                 rep.peak_x, rep.peak_t = x, t
-                if np.isfinite(gate):
-                    rep.peak_gate = gate
+                if np.isfinite(angle):
+                    rep.peak_angle = angle
             if x >= rep.peak_x - ONSET_FRAC * max(amp, thr):
                 rep.near_last = t
             if rep.peak_x - x >= move and amp >= thr:
@@ -204,24 +217,44 @@ class LiveRepTracker:
         self._rest_x = back_min
         self._rest_t = end_t
         dur = end_t - rep.start_t
-        ok_gate = True
-        if np.isfinite(rep.peak_gate) and np.isfinite(rep.start_gate):
-            change = (rep.peak_gate - rep.start_gate) * np.sign(self.spec.gate_min)
-            ok_gate = change >= abs(self.spec.gate_min)
-        if not ok_gate or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
-            log.debug("rejected rep %.2f-%.2f amp %.1f gate_ok %s", rep.start_t, end_t, amp, ok_gate)
+        rom = float("nan")
+        if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
+            rom = rep.peak_angle - rep.start_angle  # oriented angle change (degrees)
+        # No angle gate live: the 2D angle can move either way when a limb swings towards the camera,
+        # and live there is no whole clip to judge its quality on (the batch detector does that).
+        if dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
+            log.debug("rejected rep %.2f-%.2f amp %.1f", rep.start_t, end_t, amp)
             return None
+        start_t, turn, end_t = self._refine(rep, end_t)
         self._amps.append(amp)
         self.count += 1
         frames = max(rep.n_frames, 1)
         conf = (rep.n_valid / frames) * min(1.0, rep.q_sum / max(rep.n_valid, 1))
-        turn = min(max((rep.near_first + rep.near_last) / 2, rep.start_t), end_t)
-        event = RepEvent(self.count, float(rep.start_t), float(turn), float(end_t), float(amp),
+        event = RepEvent(self.count, float(start_t), float(turn), float(end_t),
+                         float(abs(rom)) if np.isfinite(rom) else 0.0,
                          confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
         if self.with_form:
             self._add_form(event)
         self.events.append(event)
         return event
+
+    def _refine(self, rep: _Rep, end_t: float) -> tuple[float, float, float]:
+        """Start/turn/end from the rep's recent trace with the batch detector's minimum-jerk model."""
+        turn = min(max((rep.near_first + rep.near_last) / 2, rep.start_t), end_t)
+        trace = [(tt, xx) for tt, xx in self._trace if rep.start_t - 1.0 <= tt <= end_t + 1e-9]
+        if len(trace) < 6:
+            return rep.start_t, turn, end_t
+        t = np.array([a for a, _ in trace])
+        x = np.array([b for _, b in trace])
+        p = int(np.argmax(x))
+        li = int(np.argmin(x[:p + 1])) if p > 0 else 0
+        ri = p + int(np.argmin(x[p:]))
+        if not 0 <= li < p < ri:
+            return rep.start_t, turn, end_t
+        dt = float(np.median(np.diff(t))) or 1 / 30
+        start, turn_m, end = _bounds(x, _velocity(x, dt), t, li, p, ri)
+        start = min(max(start, rep.start_t - 1.0), rep.start_t)
+        return start, float(np.clip(turn_m, start, end_t)), min(max(end, turn_m), end_t)
 
     def _add_form(self, event: RepEvent) -> None:
         from ..form import evaluate_rep

@@ -1,10 +1,11 @@
 """Per-exercise motion signals from pose sequences.
 
-Each exercise is followed by one joint angle (degrees), taken from the better-visible body side or
-the mean of both, plus one "gate" channel: a vertical displacement in units of the person's torso
-length that must change with the lift (e.g. the hips must drop in a squat). Vertical displacements
-are view-independent for a roughly level camera, so they reject look-alike motion such as the knee
-swing of walking or the arm swing of a stride.
+Each exercise is followed by two channels: a joint angle (degrees), taken from the better-visible
+body side or the mean of both, and a vertical displacement in per cent of the person's body scale
+(e.g. the hips over the knees in a squat). Vertical displacements are the same from every level
+camera and are well conditioned where 2D joint angles are not (a forearm pointing at the camera), and
+they reject look-alike motion such as the knee swing of walking. Counting runs on whichever channel
+is cleaner for the clip; the other one gates each rep; the angle gives the range of motion.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from ..results import Pose
 
 #: Landmarks below this visibility are treated as missing.
 MIN_VISIBILITY = 0.5
+#: Landmarks used for the motion signal may be less visible: an occluded limb's estimate still
+#: follows the lift (the rep's confidence reports the low visibility); only near-zero ones are dropped.
+SIGNAL_MIN_VIS = 0.1
 #: Joint angles are measured in the image plane: BlazePose's z is too noisy (on the ML Kit samples
 #: 3D knee/elbow angles separate up from down poses in 80-96 % of rows, 2D angles in 98-99 %).
 USE_Z = False
@@ -30,41 +34,46 @@ USE_Z = False
 class ExerciseSpec:
     """How to follow one exercise.
 
-    ``turn_high``: the turning point of a rep is a maximum of the angle (e.g. the lockout of a
-    shoulder press, which starts from the rack); otherwise a minimum (the bottom of a squat).
-    ``gate``: name of the vertical channel and ``gate_min`` the change it must show between the
-    rest and the turning point of a rep, in torso lengths, signed in the direction of the lift.
+    Two channels follow a lift: a joint angle (degrees) and a vertical displacement (``vertical``:
+    the offset of one landmark pair above another, in per cent of the body scale), which is the same
+    from every level camera and rejects look-alike motion (the knee swing of walking does not lower
+    the hips). ``turn_high``: the turning point of a rep is a maximum of both channels (the lockout of
+    a shoulder press, which starts from the rack); otherwise a minimum (the bottom of a squat).
+    ``min_rom_deg``/``min_range_v``: the smallest rep on each channel.
     """
 
     joint: str  # "knee" | "elbow" | "hip"
     turn_high: bool
     min_rom_deg: float
-    gate: str
-    gate_min: float
+    vertical: str
+    min_range_v: float
+    typical_rom_deg: float = 80.0
+    typical_range_v: float = 70.0
     min_duration_s: float = 0.5
     max_duration_s: float = 15.0
-    typical_rom_deg: float = 80.0
+    linearise: bool = False  # the vertical channel is a segment length x cos(tilt), see detect
 
 
 SPECS: dict[str, ExerciseSpec] = {
-    "squat": ExerciseSpec("knee", False, 35.0, "hip_over_knee", -0.2, typical_rom_deg=85.0),
-    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 0.15, typical_rom_deg=75.0),
-    "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", -0.15, typical_rom_deg=80.0),
-    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", -0.15, typical_rom_deg=75.0),
-    "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 0.25, typical_rom_deg=85.0),
-    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_hip", 0.2, typical_rom_deg=80.0),
+    "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 12.0, 85.0, 65.0, linearise=True),
+    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 15.0, 75.0, 80.0, linearise=True),
+    "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0),
+    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0),
+    "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0),
+    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0),
 }
 
 _SIDE_JOINTS = {"knee": ("left_knee", "right_knee"), "elbow": ("left_elbow", "right_elbow"),
                 "hip": ("left_hip", "right_hip")}
 
-#: Gate channels: (upper landmark pair, lower landmark pair); value = (y_lower - y_upper) / torso.
-_GATES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+#: Vertical channels: (upper landmark pair, lower landmark pair); value = (y_lower - y_upper) / scale.
+_VERTICAL: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "hip_over_knee": ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE)),
     "ankle_over_knee": ((L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_KNEE, L.RIGHT_KNEE)),
     "wrist_over_shoulder": ((L.LEFT_WRIST, L.RIGHT_WRIST), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)),
     "shoulder_over_wrist": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_WRIST, L.RIGHT_WRIST)),
     "shoulder_over_hip": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)),
+    "shoulder_over_ankle": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_ANKLE, L.RIGHT_ANKLE)),
 }
 
 
@@ -101,7 +110,7 @@ def torso_length(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
     sh = (xyz[:, L.LEFT_SHOULDER, :2] + xyz[:, L.RIGHT_SHOULDER, :2]) / 2
     hp = (xyz[:, L.LEFT_HIP, :2] + xyz[:, L.RIGHT_HIP, :2]) / 2
     d = np.linalg.norm(sh - hp, axis=-1)
-    ok = vis[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]].max(axis=1) >= MIN_VISIBILITY
+    ok = vis[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]].max(axis=1) >= SIGNAL_MIN_VIS
     return np.where(ok, d, np.nan)
 
 
@@ -120,7 +129,7 @@ def body_scale(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
     for a, b, c in _CHAINS:
         seg = (np.linalg.norm(xyz[:, a, :2] - xyz[:, b, :2], axis=-1)
                + np.linalg.norm(xyz[:, b, :2] - xyz[:, c, :2], axis=-1)) / 2
-        ok = vis[:, [a, b, c]].min(axis=1) >= MIN_VISIBILITY
+        ok = vis[:, [a, b, c]].min(axis=1) >= SIGNAL_MIN_VIS
         chains.append(np.where(ok, seg, np.nan))
     stack = np.vstack(chains)
     with np.errstate(all="ignore"):
@@ -155,10 +164,10 @@ def person_changed(xy0: np.ndarray, vis0: np.ndarray, scale0: float, xy1: np.nda
 
 @dataclass
 class SignalTrack:
-    """Per-frame raw channels of one exercise: angle (deg), gate (torso lengths), quality (0..1)."""
+    """Per-frame raw channels of one exercise: angle (deg), vertical (% body scale), quality (0..1)."""
 
     angle: np.ndarray
-    gate: np.ndarray
+    vertical: np.ndarray
     quality: np.ndarray
     side: str  # "left" | "right" | "both"
 
@@ -177,9 +186,9 @@ def side_angles(xyz: np.ndarray, vis: np.ndarray, joint: str, use_z: bool) -> tu
 
 def choose_side(q_left: np.ndarray, q_right: np.ndarray) -> str:
     """Pick "both" when both sides are usually visible, else the better side."""
-    ml = float(np.mean(q_left >= MIN_VISIBILITY)) if q_left.size else 0.0
-    mr = float(np.mean(q_right >= MIN_VISIBILITY)) if q_right.size else 0.0
-    if ml >= 0.8 and mr >= 0.8 and abs(float(np.mean(q_left)) - float(np.mean(q_right))) < 0.15:
+    ml = float(np.median(q_left)) if q_left.size else 0.0
+    mr = float(np.median(q_right)) if q_right.size else 0.0
+    if ml >= 0.6 and mr >= 0.6 and abs(ml - mr) < 0.15:
         return "both"
     return "left" if ml >= mr else "right"
 
@@ -187,8 +196,8 @@ def choose_side(q_left: np.ndarray, q_right: np.ndarray) -> str:
 def combine_sides(al: np.ndarray, ql: np.ndarray, ar: np.ndarray, qr: np.ndarray,
                   side: str) -> tuple[np.ndarray, np.ndarray]:
     """Angle and quality of the chosen side(s); a missing side falls back to the other one."""
-    okl = (ql >= MIN_VISIBILITY) & np.isfinite(al)
-    okr = (qr >= MIN_VISIBILITY) & np.isfinite(ar)
+    okl = (ql >= SIGNAL_MIN_VIS) & np.isfinite(al)
+    okr = (qr >= SIGNAL_MIN_VIS) & np.isfinite(ar)
     if side == "left":
         ang = np.where(okl, al, np.nan)
         q = np.where(okl, ql, 0.0)
@@ -202,19 +211,19 @@ def combine_sides(al: np.ndarray, ql: np.ndarray, ar: np.ndarray, qr: np.ndarray
     return ang, q
 
 
-def gate_channel(xyz: np.ndarray, vis: np.ndarray, gate: str, scale: np.ndarray) -> np.ndarray:
-    """Vertical offset of the gate's upper landmarks above its lower ones, in body-scale units."""
-    (ua, ub), (la, lb) = _GATES[gate]
+def vertical_channel(xyz: np.ndarray, vis: np.ndarray, name: str, scale: np.ndarray) -> np.ndarray:
+    """Vertical offset of the channel's upper landmarks above its lower ones, in % of the body scale."""
+    (ua, ub), (la, lb) = _VERTICAL[name]
     vals = []
     for u, lo in ((ua, la), (ub, lb)):
-        ok = (vis[:, u] >= MIN_VISIBILITY) & (vis[:, lo] >= MIN_VISIBILITY)
+        ok = (vis[:, u] >= SIGNAL_MIN_VIS) & (vis[:, lo] >= SIGNAL_MIN_VIS)
         vals.append(np.where(ok, xyz[:, lo, 1] - xyz[:, u, 1], np.nan))
     stack = np.vstack(vals)
     finite = np.isfinite(stack)
     count = finite.sum(axis=0)
     with np.errstate(all="ignore"):
         mean = np.where(count > 0, np.where(finite, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
-        return mean / scale
+        return 100.0 * mean / scale
 
 
 def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> SignalTrack:
@@ -228,8 +237,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
     finite = scale[np.isfinite(scale)]
     ref = float(np.median(finite)) if finite.size else np.nan
     with np.errstate(all="ignore"):
-        gate = gate_channel(xyz, vis, spec.gate, np.full(len(xyz), ref))
-    return SignalTrack(ang, gate, q, side)
+        vert = vertical_channel(xyz, vis, spec.vertical, np.full(len(xyz), ref))
+    return SignalTrack(ang, vert, q, side)
 
 
 def _angle2d(p: np.ndarray, a: int, v: int, b: int) -> float:
@@ -248,7 +257,7 @@ def _dist(p: np.ndarray, a: int, b: int) -> float:
 
 def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[float, float, float, float,
                                                                              float, float]:
-    """One frame's (left angle, left quality, right angle, right quality, gate, body scale), for live use.
+    """One frame's (left angle, left quality, right angle, right quality, vertical, body scale) (live).
 
     A scalar re-implementation of :func:`extract` for one pose (about ten times faster than the
     vectorised path on a single frame); tests check that both agree.
@@ -261,17 +270,17 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
         a, v, b = JOINTS[name]
         out += [_angle2d(p, a, v, b), min(vis[a], vis[v], vis[b])]
     chains = []
-    if max(vis[L.LEFT_SHOULDER], vis[L.RIGHT_SHOULDER], vis[L.LEFT_HIP], vis[L.RIGHT_HIP]) >= MIN_VISIBILITY:
+    if max(vis[L.LEFT_SHOULDER], vis[L.RIGHT_SHOULDER], vis[L.LEFT_HIP], vis[L.RIGHT_HIP]) >= SIGNAL_MIN_VIS:
         sx = (p[L.LEFT_SHOULDER][0] + p[L.RIGHT_SHOULDER][0] - p[L.LEFT_HIP][0] - p[L.RIGHT_HIP][0]) / 2
         sy = (p[L.LEFT_SHOULDER][1] + p[L.RIGHT_SHOULDER][1] - p[L.LEFT_HIP][1] - p[L.RIGHT_HIP][1]) / 2
         chains.append(math.hypot(sx, sy))
     for a, v, b in _CHAINS:
-        if min(vis[a], vis[v], vis[b]) >= MIN_VISIBILITY:
+        if min(vis[a], vis[v], vis[b]) >= SIGNAL_MIN_VIS:
             chains.append((_dist(p, a, v) + _dist(p, v, b)) / 2)
     s = max(chains) if chains else float("nan")
     ref = scale if scale else s
-    (ua, ub), (la, lb) = _GATES[spec.gate]
+    (ua, ub), (la, lb) = _VERTICAL[spec.vertical]
     vals = [p[lo][1] - p[u][1] for u, lo in ((ua, la), (ub, lb))
-            if vis[u] >= MIN_VISIBILITY and vis[lo] >= MIN_VISIBILITY]
-    g = sum(vals) / len(vals) / ref if vals and ref == ref and ref > 0 else float("nan")
+            if vis[u] >= SIGNAL_MIN_VIS and vis[lo] >= SIGNAL_MIN_VIS]
+    g = 100.0 * sum(vals) / len(vals) / ref if vals and ref == ref and ref > 0 else float("nan")
     return out[0], out[1], out[2], out[3], g, s
