@@ -58,7 +58,10 @@ def test_occlusion_map_finds_the_evidence_and_caches_outside_the_person() -> Non
         return _fake_pose(img)
 
     box = (190.0, 110.0, 270.0, 190.0)
-    heat, n, evaluated = occlusion_map(rgb, pose_fn, _fake_probs, "squat", 0.9, box, window=32, stride=24)
+    def probs(poses):
+        return [_fake_probs(p)["squat"] for p in poses]
+
+    heat, n, evaluated = occlusion_map(rgb, pose_fn, probs, 0.9, box, window=32, stride=24)
     assert len(calls) == evaluated < n  # only windows touching the person's box ran the pose model
     inside = heat[MARK[1]:MARK[3], MARK[0]:MARK[2]]
     assert inside.mean() > 0.1 and heat[:60, :100].max() == 0.0

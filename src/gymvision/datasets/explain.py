@@ -28,7 +28,8 @@ from ..results import Pose
 log = logging.getLogger(__name__)
 
 PoseFn = Callable[[np.ndarray], Pose | None]
-ProbFn = Callable[[Pose], dict[str, float]]
+#: Probability of the explained class for each of a batch of poses.
+BatchProbFn = Callable[[Sequence[Pose]], Sequence[float]]
 
 
 @dataclass
@@ -81,32 +82,39 @@ def touches(win: tuple[int, int, int, int], box: tuple[float, float, float, floa
     return x0 < box[2] and x1 > box[0] and y0 < box[3] and y1 > box[1]
 
 
-def occlusion_map(rgb: np.ndarray, pose_fn: PoseFn, prob_fn: ProbFn, target: str, p_clean: float,
+def occlusion_map(rgb: np.ndarray, pose_fn: PoseFn, prob_fn: BatchProbFn, p_clean: float,
                   box: tuple[float, float, float, float], *, window: int = 32, stride: int = 24,
                   fill: int = 128, progress: Callable[[int, int], None] | None = None
                   ) -> tuple[np.ndarray, int, int]:
-    """Mean drop of ``target``'s probability per pixel; returns (map, windows, windows evaluated)."""
+    """Mean drop of the explained class's probability per pixel; returns (map, windows, evaluated).
+
+    Poses are estimated window by window; the recogniser then runs once on all of them (a lost
+    person counts as probability 0).
+    """
     h, w = rgb.shape[:2]
+    wins = windows(w, h, window, stride)
+    hits = [k for k, win in enumerate(wins) if touches(win, box)]
+    poses: dict[int, Pose] = {}
+    for n, k in enumerate(hits):
+        x0, y0, x1, y1 = wins[k]
+        occ = rgb.copy()  # a fresh array: MediaPipe marks the arrays it is given read-only
+        occ[y0:y1, x0:x1] = fill
+        pose = pose_fn(occ)
+        if pose is not None:
+            poses[k] = pose
+        if progress is not None and n % 4 == 0:
+            progress(n, len(hits))
+    probs = dict(zip(poses, prob_fn(list(poses.values())), strict=True)) if poses else {}
     total = np.zeros((h, w), np.float64)
     cover = np.zeros((h, w), np.float64)
-    wins = windows(w, h, window, stride)
-    evaluated = 0
-    for k, (x0, y0, x1, y1) in enumerate(wins):
-        drop = 0.0
-        if touches((x0, y0, x1, y1), box):
-            occ = rgb.copy()  # a fresh array: MediaPipe marks the arrays it is given read-only
-            occ[y0:y1, x0:x1] = fill
-            pose = pose_fn(occ)
-            p = 0.0 if pose is None else float(prob_fn(pose).get(target, 0.0))
-            drop = p_clean - p
-            evaluated += 1
-        total[y0:y1, x0:x1] += drop
+    for x0, y0, x1, y1 in wins:
         cover[y0:y1, x0:x1] += 1
-        if progress is not None and k % 8 == 0:
-            progress(k, len(wins))
+    for k in hits:
+        x0, y0, x1, y1 = wins[k]
+        total[y0:y1, x0:x1] += p_clean - float(probs.get(k, 0.0))
     if progress is not None:
-        progress(len(wins), len(wins))
-    return (total / np.maximum(cover, 1)).astype(np.float32), len(wins), evaluated
+        progress(len(hits), len(hits))
+    return (total / np.maximum(cover, 1)).astype(np.float32), len(wins), len(hits)
 
 
 def overlay_png(rgb: np.ndarray, heat: np.ndarray, title: str,
@@ -168,6 +176,7 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
     the heat map is returned at the input's size.
     """
     import cv2
+    from threadpoolctl import threadpool_limits
 
     from ..exercises import normalise_name
     from ..media import resize_max_side
@@ -195,8 +204,9 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
         x1, y1, x2, y2 = pose.bbox()
         mx, my = margin * (x2 - x1), margin * (y2 - y1)
         box = (x1 - mx, y1 - my, x2 + mx, y2 + my)
-        heat, n_win, n_eval = occlusion_map(small, pose_fn, rec.predict_pose, label, p0, box, window=window,
-                                            stride=stride, fill=fill, progress=progress)
+        with threadpool_limits(1):  # one-row predictions are ~10x slower with spinning OpenMP threads
+            heat, n_win, n_eval = occlusion_map(small, pose_fn, target_probs(rec, label), p0, box,
+                                                window=window, stride=stride, fill=fill, progress=progress)
     finally:
         if own is not None:
             own.close()
@@ -204,11 +214,22 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
     if scale != 1.0:
         heat = cv2.resize(heat, (w, h), interpolation=cv2.INTER_LINEAR)
     full_box = tuple(v / scale for v in box)
-    attributions = pose_attributions(rec, pose, label)
+    with threadpool_limits(1):
+        attributions = pose_attributions(rec, pose, label)
     title = f"{label} {p0:.2f} (decision: {decided})"
     png = overlay_png(rgb, heat, title, full_box)  # type: ignore[arg-type]
     return ExplainResult(label, p0, decided, {k: float(v) for k, v in probs.items()}, heat, png, attributions,
                          full_box, n_win, n_eval, time.perf_counter() - t0)  # type: ignore[arg-type]
+
+
+def target_probs(rec: Any, label: str) -> BatchProbFn:
+    """Batch probability of ``label`` through the recogniser (``predict_poses`` when it has one)."""
+    batch = getattr(rec, "predict_poses", None)
+    classes = list(getattr(rec, "classes", []))
+    if callable(batch) and label in classes:
+        j = classes.index(label)
+        return lambda poses: [float(v) for v in np.asarray(batch(poses))[:, j]]
+    return lambda poses: [float(rec.predict_pose(p).get(label, 0.0)) for p in poses]
 
 
 def pose_attributions(rec: Any, pose: Pose, label: str, top: int = 15) -> list[Attribution]:
