@@ -198,13 +198,15 @@ def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
     (root / "data.yaml").parent.mkdir(parents=True)
     (root / "data.yaml").write_text("names: [benchpress, pushup, shoulder_press, squat, deadlift, leg_ext]\n")
     person = cv2.resize(astronaut, (200, 200))
+    bx1, by1, bx2, by2 = (v * 200 / 512 for v in (20, 15, 365, 512))  # the woman, labelled by hand
     for i, (x0, cls) in enumerate([(40, 2), (300, 2), (180, 3)]):
         canvas = np.full((240, 560, 3), 210, np.uint8)
         canvas[20:220, x0:x0 + 200] = person
         demo.save(canvas, root / "images" / "val" / f"p{i}.png")
         (root / "labels" / "val").mkdir(parents=True, exist_ok=True)
-        (root / "labels" / "val" / f"p{i}.txt").write_text(
-            f"{cls} {(x0 + 100) / 560:.6f} {120 / 240:.6f} {200 / 560:.6f} {200 / 240:.6f}\n")
+        x1, y1, x2, y2 = x0 + bx1, 20 + by1, x0 + bx2, 20 + by2
+        cx, cy, w, h = (x1 + x2) / 1120, (y1 + y2) / 480, (x2 - x1) / 560, (y2 - y1) / 240
+        (root / "labels" / "val" / f"p{i}.txt").write_text(f"{cls} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}\n")
     (root / "images" / "val" / "broken.png").write_bytes(b"junk")
     out = tmp_path / "report"
     res = CliRunner().invoke(app, ["evaluate", str(root), "--out", str(out), "--json"])
