@@ -373,3 +373,74 @@ def test_ablation_grid_rows(tmp_path: Path) -> None:
     assert [(r["model"], r["synthetic"]) for r in rows] == [("hgb", 0.0), ("hgb", 0.5), ("logreg", 0.0),
                                                              ("logreg", 0.5)]
     assert all(0.0 <= r["val_accuracy"] <= 1.0 and r["val"] > 0 for r in rows)
+
+
+def _shipped_model_or_skip() -> None:
+    from gymvision import recognition
+
+    if not hasattr(recognition, "SHIPPED") or not recognition.SHIPPED.is_file():
+        pytest.skip("shipped recogniser model not built yet")
+
+
+def _composite(person: np.ndarray, x0: int, flip: bool = False) -> np.ndarray:
+    import cv2
+
+    p = cv2.resize(person, (220, 220))
+    canvas = np.full((260, 520, 3), 200, np.uint8)
+    canvas[20:240, x0:x0 + 220] = p[:, ::-1] if flip else p
+    return canvas
+
+
+@pytest.mark.slow
+def test_cli_train_then_use_the_model_everywhere(tmp_path: Path, astronaut, person_video) -> None:
+    """Real pose extraction on photos and a video, training, and the model used by analyze/evaluate."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    _shipped_model_or_skip()
+    data = tmp_path / "mine"
+    for i, x0 in enumerate((10, 150, 290)):
+        demo.save(_composite(astronaut, x0), data / "squat" / f"a{i}.png")
+        demo.save(_composite(astronaut, x0, flip=True), data / "shoulder_press" / f"b{i}.png")
+    shutil.copy(person_video, data / "squat" / "clip.mp4")
+    (data / "squat" / "broken.png").write_bytes(b"no")
+    before = tree_digest(data)
+    out = tmp_path / "model.joblib"
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", str(data), "--out", str(out), "--json", "--pose-model", "lite"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout.strip().splitlines()[-1])
+    assert info["train"] + info["val"] == 7 and info["train_windows"] >= 0
+    assert out.is_file() and tree_digest(data) == before
+    res = runner.invoke(app, ["analyze", str(data / "squat" / "a0.png"), "--json", "--model", str(out)])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.strip().splitlines()[-1])["exercise"] in (*EXERCISES, "unknown")
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(out), "--out", str(tmp_path / "ev")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "ev" / "report.html").is_file()
+    res = runner.invoke(app, ["train", str(tmp_path / "nothing"), "--out", str(out)])
+    assert res.exit_code == 2 and "nothing" in res.output
+
+
+def test_cli_autolabel_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    _shipped_model_or_skip()
+    src = tmp_path / "raw"
+    demo.save(_composite(astronaut, 40), src / "p1.png")
+    demo.save(_composite(astronaut, 250), src / "p2.png")
+    demo.save(demo.scene(1), src / "empty.png")
+    dst = tmp_path / "labelled"
+    res = CliRunner().invoke(app, ["dataset", "autolabel", str(src), str(dst), "--threshold", "0.0"])
+    assert res.exit_code == 0, res.output
+    s = json.loads((dst / "autolabel.json").read_text())
+    assert (s["labelled"], s["no_person"]) == (2, 1)
+    for name in ("p1", "p2"):
+        cid, _, _, w, h = (dst / "labels" / f"{name}.txt").read_text().split()
+        assert EXERCISES[int(cid)] and 0.1 < float(w) < 0.6 and 0.5 < float(h) <= 1.0
+    assert "empty.png" in (dst / "review.html").read_text()
