@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ CLI = [sys.executable, "-m", "gymvision.cli"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "COLUMNS": "250"}
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +44,17 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray, pers
     sub = d / "nested" / "deeper"
     sub.mkdir(parents=True)
     (sub / "person.mp4").write_bytes(person_video.read_bytes())
-    # a valid container holding zero video frames
-    with av.open(str(d / "zero.mp4"), "w") as c:
-        s = c.add_stream("libx264", rate=30)
-        s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
+    # a valid video container holding zero frames, and an MP4 with sound but no picture
+    (d / "zero.y4m").write_text("YUV4MPEG2 W64 H64 F30:1 Ip A1:1 C420jpeg\n")
+    with av.open(str(d / "audio.mp4"), "w") as c:
+        s = c.add_stream("aac", rate=44100)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for _ in range(10):
+            for packet in s.encode(frame):
+                c.mux(packet)
+        for packet in s.encode():
+            c.mux(packet)
     return d
 
 
@@ -56,7 +65,8 @@ def test_json_contract_on_a_folder_with_bad_files(inputs: Path, tmp_path: Path) 
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     by_name = {Path(r["file"]).name: r for r in lines}
     assert set(by_name) == {"astronaut.jpg", "grey.png", "rgba.png", "deep16.png", "huge.jpg", "noperson.png",
-                            "corrupt.jpg", "truncated.jpg", "empty.mp4", "notes.mp4", "person.mp4", "zero.mp4"}
+                            "corrupt.jpg", "truncated.jpg", "empty.mp4", "notes.mp4", "person.mp4", "zero.y4m",
+                            "audio.mp4"}
     for r in lines:
         assert r["file"].startswith(str(inputs))
         if r["error"] is None:
@@ -74,11 +84,12 @@ def test_json_contract_on_a_folder_with_bad_files(inputs: Path, tmp_path: Path) 
         assert "reps" not in r
     assert by_name["noperson.png"]["detections"] == []
     assert any("No person" in a for a in by_name["noperson.png"]["advice"])
-    assert "not a readable image" in by_name["corrupt.jpg"]["error"]
+    assert by_name["corrupt.jpg"]["error"].startswith("image is corrupt or truncated")
     assert "truncated" in by_name["truncated.jpg"]["error"]
     assert by_name["empty.mp4"]["error"] == "file is empty"
-    assert "unsupported file type" in by_name["notes.mp4"]["error"]
-    assert "no decodable frames" in by_name["zero.mp4"]["error"] or "readable" in by_name["zero.mp4"]["error"]
+    assert by_name["notes.mp4"]["error"] == "not a readable video (Invalid data found when processing input)"
+    assert by_name["zero.y4m"]["error"] == "video has no decodable frames"
+    assert by_name["audio.mp4"]["error"] == "file has no video stream"
     video = by_name["person.mp4"]
     assert video["kind"] == "video" and video["error"] is None
     assert video["reps"] == 0 and video["rep_events"] == []  # a person drifting about does no reps
@@ -97,7 +108,7 @@ def test_forced_exercise_and_table_output(inputs: Path) -> None:
     assert r["exercise"] == "leg_extension" and r["confidence"] == 1.0
     table = run_cli("analyze", str(inputs / "astronaut.jpg"), str(inputs / "corrupt.jpg"))
     assert table.returncode == 0
-    assert "astronaut.jpg" in table.stdout and "not a readable image" in table.stdout
+    assert "astronaut.jpg" in table.stdout and "corrupt" in table.stdout
 
 
 def test_exit_codes(inputs: Path) -> None:

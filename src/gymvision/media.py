@@ -52,6 +52,11 @@ def sniff_kind(head: bytes) -> str | None:
     return None
 
 
+def _av_reason(exc: Exception) -> str:
+    """FFmpeg's reason without the file path it appends (paths are private to the caller)."""
+    return getattr(exc, "strerror", None) or str(exc).split(":")[0]
+
+
 def _to_rgb8(img: Image.Image) -> np.ndarray:
     img = ImageOps.exif_transpose(img)
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
@@ -132,7 +137,7 @@ def probe_video(path: Path) -> VideoInfo:
     except MediaError:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise MediaError(f"not a readable video: {exc}") from exc
+        raise MediaError(f"not a readable video ({_av_reason(exc)})") from exc
 
 
 @dataclass
@@ -154,7 +159,7 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"not a readable video: {exc}") from exc
+        raise MediaError(f"not a readable video ({_av_reason(exc)})") from exc
     with container:
         if not container.streams.video:
             raise MediaError("file has no video stream")
@@ -182,7 +187,7 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
                 index += 1
         except av.error.FFmpegError as exc:
             if index == 0:
-                raise MediaError(f"video could not be decoded: {exc}") from exc
+                raise MediaError(f"video could not be decoded ({_av_reason(exc)})") from exc
             log.warning("video %s truncated after %d frames: %s", path, index, exc)
 
 

@@ -61,6 +61,28 @@ def visibility_advice(poses: Sequence[Pose | None]) -> list[str]:
     return advice
 
 
+_HIPS, _KNEES = (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE)
+_SHOULDERS, _ELBOWS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_ELBOW, L.RIGHT_ELBOW)
+#: Joints (one body side suffices) that must be seen to name each exercise.
+EVIDENCE: dict[str, tuple[tuple[int, int], ...]] = {
+    "squat": (_HIPS, _KNEES),
+    "deadlift": (_HIPS, _KNEES),
+    "leg_extension": (_HIPS, _KNEES),
+    "push_up": (_SHOULDERS, _ELBOWS, _HIPS),
+    "bench_press": (_SHOULDERS, _ELBOWS),
+    "shoulder_press": (_SHOULDERS, _ELBOWS),
+}
+
+
+def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: float = 0.5) -> bool:
+    """Whether the joints that define ``exercise`` were seen (median over the poses) at all."""
+    seen = [p for p in poses if p is not None]
+    if exercise not in EVIDENCE or not seen:
+        return exercise in EVIDENCE
+    vis = np.median(np.stack([p.visibility for p in seen]), axis=0)
+    return all(max(vis[a], vis[b]) >= min_visibility for a, b in EVIDENCE[exercise])
+
+
 def crowd_advice(people: int, video: bool = False) -> list[str]:
     """Say so when several people are in view (we analyse one)."""
     if people < 2:
@@ -146,10 +168,14 @@ class Pipeline:
             pose = best
         return pose, len(people)
 
-    def decide(self, probs: dict[str, float]) -> tuple[str, float]:
+    def decide(self, probs: dict[str, float], poses: Sequence[Pose | None]) -> tuple[str, float]:
+        """Label and confidence; ``unknown`` when unsure or when the defining joints were not seen."""
         from .recognition import decide
 
-        return decide(probs, self.settings.unknown_threshold)
+        label, conf = decide(probs, self.settings.unknown_threshold)
+        if label in EXERCISES and not has_evidence(label, poses):
+            return UNKNOWN, 0.0
+        return label, conf
 
     def _detector_label(self, rgb: np.ndarray, pose: Pose | None) -> Detection | None:
         """Best detector box (optional YOLO backend), preferring the one around the pose."""
@@ -185,7 +211,7 @@ class Pipeline:
                 res.exercise, res.confidence = normalise_name(exercise), 1.0
             else:
                 res.probabilities = self.recognizer.predict_pose(pose)
-                res.exercise, res.confidence = self.decide(res.probabilities)
+                res.exercise, res.confidence = self.decide(res.probabilities, [pose])
             det = self._detector_label(image_rgb, pose)
             if det is not None and not exercise:
                 res.exercise, res.confidence = det.label, det.confidence
@@ -266,7 +292,7 @@ class Pipeline:
             res.exercise, res.confidence = normalise_name(exercise), 1.0
         elif n_seen >= 3:
             res.probabilities = self.recognise_track(times, poses)
-            res.exercise, res.confidence = self.decide(res.probabilities)
+            res.exercise, res.confidence = self.decide(res.probabilities, poses)
         box = _median_box(poses)
         if box is not None:
             res.detections = [Detection(box, res.exercise, res.confidence)]
@@ -440,7 +466,7 @@ class Session:
             probs = rec.predict_window(poses, times)
         else:
             probs = rec.predict_pose(seen[-1])
-        label, conf = self.pipeline.decide(probs)
+        label, conf = self.pipeline.decide(probs, seen[-15:])
         self._probs = probs
         # switch only when two consecutive estimates agree, so a rep's bottom does not flip the label
         if label == self._label:
