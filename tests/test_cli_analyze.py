@@ -31,7 +31,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, astronaut: np.ndarray, pers
     Image.fromarray(astronaut).save(d / "astronaut.jpg")
     Image.fromarray(astronaut).convert("L").save(d / "grey.png")
     Image.fromarray(astronaut).convert("RGBA").save(d / "rgba.png")
-    Image.fromarray(np.asarray(Image.fromarray(astronaut).convert("L"), np.uint16) * 257).save(d / "deep16.png")
+    grey16 = np.asarray(Image.fromarray(astronaut).convert("L"), np.uint16) * 257
+    Image.fromarray(grey16).save(d / "deep16.png")
     big = Image.fromarray(astronaut).resize((4096, 4096))
     big.save(d / "huge.jpg", quality=70)
     yy, xx = np.mgrid[0:240, 0:320]
@@ -87,7 +88,8 @@ def test_json_contract_on_a_folder_with_bad_files(inputs: Path, tmp_path: Path) 
     assert by_name["corrupt.jpg"]["error"].startswith("image is corrupt or truncated")
     assert "truncated" in by_name["truncated.jpg"]["error"]
     assert by_name["empty.mp4"]["error"] == "file is empty"
-    assert by_name["notes.mp4"]["error"] == "not a readable video (Invalid data found when processing input)"
+    notes_error = by_name["notes.mp4"]["error"]
+    assert notes_error == "not a readable video (Invalid data found when processing input)"
     assert by_name["zero.y4m"]["error"] == "video has no decodable frames"
     assert by_name["audio.mp4"]["error"] == "file has no video stream"
     video = by_name["person.mp4"]

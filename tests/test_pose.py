@@ -25,7 +25,7 @@ def test_static_pose_on_real_photo(astronaut: np.ndarray, model: str) -> None:
     assert ls[1] > nose[1] and rs[1] > nose[1]  # shoulders below the nose
     assert ls[0] > rs[0]  # her left shoulder is on the image's right
     x1, y1, x2, y2 = pose.bbox()
-    assert x1 < nose[0] < x2 and y1 < nose[1] < y2 and 0 <= x1 and x2 <= 511
+    assert x1 < nose[0] < x2 and y1 < nose[1] < y2 and x1 >= 0 and x2 <= 511
     assert pose.world is not None and pose.world.shape == (33, 3)
 
 
