@@ -65,9 +65,9 @@ def test_json_contract_on_a_folder_with_bad_files(inputs: Path, tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     by_name = {Path(r["file"]).name: r for r in lines}
-    assert set(by_name) == {"astronaut.jpg", "grey.png", "rgba.png", "deep16.png", "huge.jpg", "noperson.png",
-                            "corrupt.jpg", "truncated.jpg", "empty.mp4", "notes.mp4", "person.mp4", "zero.y4m",
-                            "audio.mp4"}
+    assert set(by_name) == {"astronaut.jpg", "grey.png", "rgba.png", "deep16.png", "huge.jpg",
+                            "noperson.png", "corrupt.jpg", "truncated.jpg", "empty.mp4", "notes.mp4",
+                            "person.mp4", "zero.y4m", "audio.mp4"}
     for r in lines:
         assert r["file"].startswith(str(inputs))
         if r["error"] is None:
