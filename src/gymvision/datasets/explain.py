@@ -198,7 +198,7 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
             raise ValueError("no person found in the image; nothing to explain")
         rec = pipeline.recognizer
         probs = rec.predict_pose(pose)
-        decided, _ = pipeline.decide(probs)
+        decided, _ = _decide(pipeline, probs, pose)
         label = normalise_name(target) if target else max(probs, key=probs.__getitem__)
         p0 = float(probs.get(label, 0.0))
         x1, y1, x2, y2 = pose.bbox()
@@ -220,6 +220,14 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
     png = overlay_png(rgb, heat, title, full_box)  # type: ignore[arg-type]
     return ExplainResult(label, p0, decided, {k: float(v) for k, v in probs.items()}, heat, png, attributions,
                          full_box, n_win, n_eval, time.perf_counter() - t0)  # type: ignore[arg-type]
+
+
+def _decide(pipeline: Any, probs: dict[str, float], pose: Pose) -> tuple[str, float]:
+    """The pipeline's decision (with its evidence gate when it takes the poses)."""
+    try:
+        return pipeline.decide(probs, [pose])
+    except TypeError:  # an older/simpler decide(probs)
+        return pipeline.decide(probs)
 
 
 def target_probs(rec: Any, label: str) -> BatchProbFn:
