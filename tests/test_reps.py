@@ -162,9 +162,10 @@ def test_live_channels_match_batch_extraction():
     for ex in EXERCISES:
         track = extract(ex, PoseArrays.from_poses(poses), side="left")
         for i in (0, 40, 80):
-            al, ql, _, _, gate, _ = frame_channels(ex, poses[i], None)
+            al, ql, _, _, gate, _, up = frame_channels(ex, poses[i], None)
             assert np.isclose(al, track.angle[i], atol=1e-3) and ql >= 0.9
             assert np.isfinite(gate)
+            assert np.isclose(up, track.torso_up[i], rtol=0.05)
 
 
 # -- batch counting ----------------------------------------------------------------------------------

@@ -24,8 +24,10 @@ from .signals import ExerciseSpec, PoseArrays, body_scale, extract, get_spec, pe
 
 log = logging.getLogger(__name__)
 
+#: A rep needs real (not interpolated) samples over at least this share of its duration.
+MIN_OBSERVED = 0.4
 #: Gaps (no usable landmarks) bridged by interpolation; longer ones split the sequence.
-MAX_GAP_S = 0.5
+MAX_GAP_S = 1.0
 #: A rep must reach this fraction of the person's typical range (adaptive threshold).
 REL_ROM = 0.4
 #: Fraction of the range that marks leaving / reaching the rest level (live tracker).
@@ -36,17 +38,20 @@ MAX_STEP_FRAC = 0.6
 VEL_FRAC = 0.1
 #: Window of the Savitzky–Golay derivative used for the speed.
 VEL_WINDOW_S = 0.4
+#: Reps count only in sets of at least this many, at most ``SET_GAP_S`` apart (batch only).
+MIN_SET = 3
+SET_GAP_S = 5.0
 #: Savitzky–Golay window.
 SMOOTH_S = 0.3
 #: The gating channel must move the rep's way by this fraction of its own minimum range.
-GATE_FRAC = 0.5
+GATE_FRAC = 0.4
 #: Prefer the vertical channel unless the angle is this much cleaner.
 ANGLE_PREFERENCE = 1.5
 #: Time rep boundaries on the angle when its range-to-noise is at least this share of the vertical's.
 TIMING_SNR = 0.5
 #: The angle gates reps counted on the vertical channel only when its range-to-noise ratio reaches
 #: this (else it is noise, e.g. a knee angle seen from the front while the shin swings at the camera).
-GATE_MIN_SNR = 25.0
+GATE_MIN_SNR = 40.0
 
 
 @dataclass
@@ -81,6 +86,7 @@ class _Part:
     raw: dict[str, np.ndarray]
     qual: np.ndarray
     observed: np.ndarray
+    torso_up: np.ndarray
     lin: np.ndarray | None = None  # oriented segment angle from vertical (timing), see _linearise
 
 
@@ -234,22 +240,30 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         o_turn = _median_at(xo, a + p)
         o_rest = _mean_finite(_median_at(xo, a + s), _median_at(xo, a + e))
         gate_factor = 1.0
-        if not gate_on:
-            gate_factor = 0.85
-        elif np.isfinite(o_turn) and np.isfinite(o_rest):
-            if o_turn - o_rest < GATE_FRAC * other_min:
-                log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, o_turn - o_rest,
-                          GATE_FRAC * other_min)
+        if np.isfinite(o_turn) and np.isfinite(o_rest):
+            moved = o_turn - o_rest
+            if not gate_on:  # an unreliable angle (a limb swinging at the camera) cannot veto
+                moved, gate_factor = np.inf, 0.85
+            if moved < GATE_FRAC * other_min:
+                log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, moved, GATE_FRAC * other_min)
                 continue
         else:
             gate_factor = 0.7
+        rest_v = _mean_finite(_median_at(part.vert, a + s), _median_at(part.vert, a + e))
+        if np.isfinite(rest_v) and rest_v < spec.rest_min_v:
+            log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, spec.rest_min_v)
+            continue
+        postures = [_median_at(part.torso_up, a + i) for i in (s, p, e)]
+        if not spec.posture_ok(postures):
+            log.debug("t=%.2f: posture (shoulders over hips %s %%) does not fit", tp, np.round(postures))
+            continue
         seg = slice(a + s, a + e + 1)
         steps = np.abs(np.diff(raw[seg]))
         if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r):
             log.debug("t=%.2f: channel jumped %.0f", tp, np.nanmax(steps))
             continue  # the signal jumped instead of moving: unrelated poses, not a rep
         obs = float(np.mean(part.observed[seg]))
-        if obs < 0.5:
+        if obs < MIN_OBSERVED:
             log.debug("t=%.2f: only %.0f%% observed", tp, 100 * obs)
             continue
         q = float(np.mean(part.qual[seg]))
@@ -290,7 +304,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         step = float(np.median(np.diff(tc)))
         observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
-        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed))
+        up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
+        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up))
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
     snr = {}
     for ch in ("angle", "vertical"):
@@ -304,7 +319,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
     if spec.linearise and snr["angle"] < snr["vertical"] and _linearise(spec, parts):
         timing = "lin"
     # the vertical channel is trustworthy from every level camera, the 2D angle only when it is clean
-    gate_on = channel == "angle" or snr["angle"] >= GATE_MIN_SNR
+    quality = float(np.median(np.concatenate([p.qual for p in parts]))) if parts else 0.0
+    gate_on = channel == "angle" or (snr["angle"] >= GATE_MIN_SNR and quality >= 0.5)
     log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate_on,
               snr["angle"], snr["vertical"])
     return parts, channel, timing, gate_on, track.side
@@ -347,6 +363,26 @@ def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> floa
     return float(np.median(top))
 
 
+def _in_sets(reps: list[RepSpan]) -> list[RepSpan]:
+    """Keep reps that belong to a set: ``MIN_SET`` or more in a row, each within ``SET_GAP_S`` of the
+    previous one. A lone bend (picking up a plate, setting up, re-racking) is not a rep.
+    """
+    if not reps:
+        return reps
+    sets: list[list[RepSpan]] = [[reps[0]]]
+    for r in reps[1:]:
+        gap = r.start_s - sets[-1][-1].end_s
+        dur = float(np.median([x.end_s - x.start_s for x in sets[-1]]))
+        if gap <= max(SET_GAP_S, 2.0 * dur):
+            sets[-1].append(r)
+        else:
+            sets.append([r])
+    kept = [r for s in sets if len(s) >= MIN_SET for r in s]
+    if len(kept) < len(reps):
+        log.debug("dropped %d rep(s) outside sets", len(reps) - len(kept))
+    return kept
+
+
 def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | None]) -> Detection:
     """Find the repetitions of ``exercise`` in a pose sequence (see module docstring)."""
     spec = get_spec(exercise)
@@ -366,7 +402,7 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
                 reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate_on))
-    reps.sort(key=lambda r: r.start_s)
+    reps = _in_sets(sorted(reps, key=lambda r: r.start_s))
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     return Detection(reps, t_all, a_all, side, channel)

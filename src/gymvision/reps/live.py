@@ -44,6 +44,9 @@ class _Rep:
     near_last: float
     back_min: float = float("inf")
     back_min_t: float = 0.0
+    start_x: float = float("nan")
+    start_up: float = float("nan")
+    peak_up: float = float("nan")
     n_valid: int = 0
     n_frames: int = 0
     q_sum: float = 0.0
@@ -75,6 +78,8 @@ class LiveRepTracker:
         self._rest_x = float("inf")
         self._rest_t = 0.0
         self._rest_angle = float("nan")
+        self._rest_up = float("nan")
+        self._torso_up = float("nan")
         self._rep: _Rep | None = None
         self._filter.reset()
         self._angle_filter.reset()
@@ -95,7 +100,7 @@ class LiveRepTracker:
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
         """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame."""
         scale_ref = float(np.median(self._scales)) if self._scales else None
-        al, ql, ar, qr, vert, scale = frame_channels(self.exercise, pose, scale_ref)
+        al, ql, ar, qr, vert, scale, self._torso_up = frame_channels(self.exercise, pose, scale_ref)
         for side, q in (("left", ql), ("right", qr)):
             self._qual[side] += 0.1 * ((q if q == q else 0.0) - self._qual[side])
         okl = ql >= SIGNAL_MIN_VIS and al == al
@@ -159,12 +164,14 @@ class LiveRepTracker:
                 self._rest_x = x
             if x <= self._rest_x + onset:
                 self._rest_t = t
+                self._rest_up = self._torso_up
                 if np.isfinite(angle):
                     g = self._rest_angle
                     self._rest_angle = angle if not np.isfinite(g) else g + 0.3 * (angle - g)
             elif x - self._rest_x >= move:
                 self._state = "out"
-                self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t)
+                self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t,
+                                 start_up=self._rest_up, peak_up=self._torso_up, start_x=self._rest_x)
             return None
         rep = self._rep
         assert rep is not None
@@ -180,6 +187,7 @@ class LiveRepTracker:
                 if x > rep.peak_x + ONSET_FRAC * max(amp, thr):
                     rep.near_first = t
                 rep.peak_x, rep.peak_t = x, t
+                rep.peak_up = self._torso_up
                 if np.isfinite(angle):
                     rep.peak_angle = angle
             if x >= rep.peak_x - ONSET_FRAC * max(amp, thr):
@@ -222,8 +230,12 @@ class LiveRepTracker:
             rom = rep.peak_angle - rep.start_angle  # oriented angle change (degrees)
         # No angle gate live: the 2D angle can move either way when a limb swings towards the camera,
         # and live there is no whole clip to judge its quality on (the batch detector does that).
-        if dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
-            log.debug("rejected rep %.2f-%.2f amp %.1f", rep.start_t, end_t, amp)
+        posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up])
+        sign = 1.0 if self.spec.turn_high else -1.0
+        if np.isfinite(rep.start_x) and sign * rep.start_x < self.spec.rest_min_v:
+            posture = False
+        if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
+            log.debug("rejected rep %.2f-%.2f amp %.1f posture %s", rep.start_t, end_t, amp, posture)
             return None
         start_t, turn, end_t = self._refine(rep, end_t)
         self._amps.append(amp)

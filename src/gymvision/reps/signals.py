@@ -25,6 +25,10 @@ MIN_VISIBILITY = 0.5
 #: Landmarks used for the motion signal may be less visible: an occluded limb's estimate still
 #: follows the lift (the rep's confidence reports the low visibility); only near-zero ones are dropped.
 SIGNAL_MIN_VIS = 0.1
+#: Shoulders over hips (% of body scale) reach at least this in a standing/seated rep...
+UPRIGHT_MIN = 50.0
+#: ...and at most this in a lying one (bench press, incline included; push-up).
+LYING_MAX = 80.0
 #: Joint angles are measured in the image plane: BlazePose's z is too noisy (on the ML Kit samples
 #: 3D knee/elbow angles separate up from down poses in 80-96 % of rows, 2D angles in 98-99 %).
 USE_Z = False
@@ -52,14 +56,33 @@ class ExerciseSpec:
     min_duration_s: float = 0.5
     max_duration_s: float = 15.0
     linearise: bool = False  # the vertical channel is a segment length x cos(tilt), see detect
+    upright: bool = True  # trunk up (standing, seated) rather than lying or in a plank
+    rest_min_v: float = -math.inf  # the vertical channel at a rep's rest position is at least this
+    fallback_joint: str | None = None  # followed instead when ``joint`` is mostly unseen (feet cut off)
+
+    def posture_ok(self, torso_up: Sequence[float]) -> bool:
+        """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
+
+        Standing and seated lifts have the trunk up at some point of the rep (a deadlift's lockout,
+        the top of a squat); lying ones have it down at some point (the bottom of a push-up). Height
+        is in the image, so perspective (filming along the body) blurs it: the bounds are loose.
+        """
+        vals = [v for v in torso_up if np.isfinite(v)]
+        if not vals:
+            return True
+        return max(vals) >= UPRIGHT_MIN if self.upright else min(vals) <= LYING_MAX
 
 
 SPECS: dict[str, ExerciseSpec] = {
-    "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 12.0, 85.0, 65.0, linearise=True),
+    "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 8.0, 85.0, 65.0, linearise=True,
+                           fallback_joint="hip"),
     "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 15.0, 75.0, 80.0, linearise=True),
-    "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0),
-    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0),
-    "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0),
+    "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
+                                upright=False),
+    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False),
+    # a press starts from the rack: wrists by the shoulders, not hanging (arms raised in a stretch)
+    "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0,
+                                   rest_min_v=-35.0),
     "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0),
 }
 
@@ -69,6 +92,7 @@ _SIDE_JOINTS = {"knee": ("left_knee", "right_knee"), "elbow": ("left_elbow", "ri
 #: Vertical channels: (upper landmark pair, lower landmark pair); value = (y_lower - y_upper) / scale.
 _VERTICAL: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "hip_over_knee": ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE)),
+    "hip_over_ankle": ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_ANKLE, L.RIGHT_ANKLE)),
     "ankle_over_knee": ((L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_KNEE, L.RIGHT_KNEE)),
     "wrist_over_shoulder": ((L.LEFT_WRIST, L.RIGHT_WRIST), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)),
     "shoulder_over_wrist": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_WRIST, L.RIGHT_WRIST)),
@@ -169,6 +193,7 @@ class SignalTrack:
     angle: np.ndarray
     vertical: np.ndarray
     quality: np.ndarray
+    torso_up: np.ndarray
     side: str  # "left" | "right" | "both"
 
 
@@ -231,6 +256,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
     spec = get_spec(exercise)
     xyz, vis = arrays.xyz, arrays.vis
     al, ql, ar, qr = side_angles(xyz, vis, spec.joint, USE_Z)
+    if spec.fallback_joint and max(np.mean(ql >= SIGNAL_MIN_VIS), np.mean(qr >= SIGNAL_MIN_VIS)) < 0.5:
+        al, ql, ar, qr = side_angles(xyz, vis, spec.fallback_joint, USE_Z)
     side = side or choose_side(ql, qr)
     ang, q = combine_sides(al, ql, ar, qr, side)
     scale = body_scale(xyz, vis)
@@ -238,7 +265,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
     ref = float(np.median(finite)) if finite.size else np.nan
     with np.errstate(all="ignore"):
         vert = vertical_channel(xyz, vis, spec.vertical, np.full(len(xyz), ref))
-    return SignalTrack(ang, vert, q, side)
+        up = vertical_channel(xyz, vis, "shoulder_over_hip", np.full(len(xyz), ref))
+    return SignalTrack(ang, vert, q, up, side)
 
 
 def _angle2d(p: np.ndarray, a: int, v: int, b: int) -> float:
@@ -255,9 +283,8 @@ def _dist(p: np.ndarray, a: int, b: int) -> float:
     return math.hypot(p[a][0] - p[b][0], p[a][1] - p[b][1])
 
 
-def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[float, float, float, float,
-                                                                             float, float]:
-    """One frame's (left angle, left quality, right angle, right quality, vertical, body scale) (live).
+def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[float, ...]:
+    """One frame's (left angle, left quality, right angle, right quality, vertical, body scale, torso up).
 
     A scalar re-implementation of :func:`extract` for one pose (about ten times faster than the
     vectorised path on a single frame); tests check that both agree.
@@ -279,8 +306,14 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
             chains.append((_dist(p, a, v) + _dist(p, v, b)) / 2)
     s = max(chains) if chains else float("nan")
     ref = scale if scale else s
-    (ua, ub), (la, lb) = _VERTICAL[spec.vertical]
+    ok = ref == ref and ref > 0
+    g = _vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
+    up = _vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
+    return out[0], out[1], out[2], out[3], g, s, up
+
+
+def _vertical_scalar(p: list, vis: list, name: str, ref: float) -> float:
+    (ua, ub), (la, lb) = _VERTICAL[name]
     vals = [p[lo][1] - p[u][1] for u, lo in ((ua, la), (ub, lb))
             if vis[u] >= SIGNAL_MIN_VIS and vis[lo] >= SIGNAL_MIN_VIS]
-    g = 100.0 * sum(vals) / len(vals) / ref if vals and ref == ref and ref > 0 else float("nan")
-    return out[0], out[1], out[2], out[3], g, s
+    return 100.0 * sum(vals) / len(vals) / ref if vals else float("nan")
