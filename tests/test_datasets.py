@@ -425,6 +425,7 @@ def test_cli_train_then_use_the_model_everywhere(tmp_path: Path, astronaut, pers
     assert res.exit_code == 2 and "nothing" in res.output
 
 
+@pytest.mark.slow
 def test_cli_autolabel_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
     from typer.testing import CliRunner
 

@@ -183,6 +183,7 @@ def test_evaluate_yolo_end_to_end_with_fake_analyser(tmp_path: Path) -> None:
     assert data["reps"]["obo"] == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
     """Real pose model on copies of a real person photo with known boxes: files and numbers agree."""
     from gymvision import recognition
