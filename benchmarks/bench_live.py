@@ -172,9 +172,10 @@ async def rss_probe(pid: int | None, stop: asyncio.Event) -> float:
     return peak
 
 
-async def run(url: str, pid: int | None, seconds: float, streams: int) -> dict[str, object]:
+async def run(url: str, pid: int | None, seconds: float, streams: int,
+              exercise: str | None = None) -> dict[str, object]:
     frames = make_frames()
-    ws_url = url.replace("http", "ws", 1) + "/ws/live"
+    ws_url = url.replace("http", "ws", 1) + "/ws/live" + (f"?exercise={exercise}" if exercise else "")
     idle_rss = rss_mb(pid) if pid else float("nan")
     one = await stream(ws_url, frames, seconds)
     stop = asyncio.Event()
@@ -200,13 +201,16 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--streams", type=int, default=4)
     ap.add_argument("--pose-model", default="full", choices=["lite", "full", "heavy"])
+    ap.add_argument("--exercise", help="force the exercise (the live session then skips recognition)")
     args = ap.parse_args()
     if args.url:
-        result = asyncio.run(run(args.url.rstrip("/"), None, args.seconds, args.streams))
+        result = asyncio.run(run(args.url.rstrip("/"), None, args.seconds, args.streams, args.exercise))
     else:
         with start_server(args.pose_model) as (url, pid):
-            result = asyncio.run(run(url, pid, args.seconds, args.streams))
+            result = asyncio.run(run(url, pid, args.seconds, args.streams, args.exercise))
     result["pose_model"] = args.pose_model
+    result["exercise"] = args.exercise or "recognised"
+    result["load_average"] = os.getloadavg()[0]
     print(json.dumps(result, indent=1))
     one, many = result["one_stream"], result[f"{args.streams}_streams"]
     print(f"\none stream: {one['processed_fps']} fps processed of {one['sent_fps']} sent, latency p50 "

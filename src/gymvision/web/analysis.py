@@ -17,7 +17,7 @@ from ..exercises import normalise_name
 from ..media import MediaError, decode_image
 from ..results import AnalysisResult
 from ..settings import Settings
-from .engine import EngineHolder
+from .engine import EngineHolder, lower_thread_priority
 from .errors import ApiError
 from .store import Store
 from .uploads import IMAGE_TYPES, random_name
@@ -82,7 +82,8 @@ class PhotoService:
         self.store = store
         self.media_dir = Path(media_dir)
         self.media_dir.mkdir(parents=True, exist_ok=True)
-        self._pool = ThreadPoolExecutor(settings.image_workers, thread_name_prefix="photo")
+        self._pool = ThreadPoolExecutor(settings.image_workers, thread_name_prefix="photo",
+                                        initializer=lower_thread_priority)
         self._waiting = 0
         self._lock = threading.Lock()
 
@@ -139,16 +140,3 @@ class PhotoService:
         rec = self.store.add_set(owner, source=source, name=name, result=d, media_id=media_id)
         d["set_id"] = rec.id
         return d
-
-    def warm_up(self) -> None:
-        """Create the photo threads' pose graphs now rather than on the first request."""
-        import numpy as np
-
-        def run() -> None:
-            try:
-                self.engines.get(None).analyze_image(np.zeros((64, 64, 3), np.uint8), "warm-up")
-            except Exception:
-                log.warning("photo warm-up failed", exc_info=True)
-
-        for _ in range(self.settings.image_workers):
-            self._pool.submit(run)

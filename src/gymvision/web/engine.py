@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -64,6 +65,14 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def lower_thread_priority(niceness: int = 5) -> None:
+    """Make the calling worker thread (and the pose-graph threads it starts) yield the CPU to the
+    event loop, so /health, uploads and WebSocket I/O stay responsive when analysis saturates the
+    cores. Linux only; a no-op elsewhere or when not permitted."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+
+
 class EngineHolder:
     """Loads the engine once in a background thread; hands it out when ready."""
 
@@ -90,6 +99,7 @@ class EngineHolder:
         else:
             self.load_seconds = time.perf_counter() - t0
             log.info("models loaded in %.1f s", self.load_seconds)
+            release_memory()  # loading leaves a lot of freed heap behind
         self._ready.set()
 
     @property

@@ -18,7 +18,7 @@ from typing import Any
 from ..media import MediaError, decode_image, probe_video
 from ..settings import Settings
 from .analysis import api_result
-from .engine import EngineHolder, release_memory
+from .engine import EngineHolder, lower_thread_priority, release_memory
 from .errors import ApiError
 from .store import NotFound, Store
 from .uploads import random_name
@@ -159,6 +159,7 @@ class JobService:
 
     # ---- workers ------------------------------------------------------------------------------
     def _worker(self) -> None:
+        lower_thread_priority(10)  # videos are batch work: live streams and the event loop come first
         while True:
             task = self._queue.get()
             if task is self._STOP:

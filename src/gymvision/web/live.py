@@ -37,7 +37,7 @@ from ..exercises import UNKNOWN, normalise_name
 from ..results import FrameResult
 from ..settings import Settings
 from .analysis import api_result
-from .engine import EngineHolder, release_memory
+from .engine import EngineHolder, lower_thread_priority, release_memory
 from .errors import ApiError
 from .store import Store
 
@@ -247,7 +247,7 @@ class LiveService:
         # Each stream has at most one frame in work; running more frames at once than there are
         # cores only adds GIL contention, which is what delays the event loop (/health, uploads).
         workers = max(1, min(settings.max_live_streams, os.cpu_count() or 1))
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="live")
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="live", initializer=lower_thread_priority)
         self._active = 0
         self._lock = threading.Lock()
 

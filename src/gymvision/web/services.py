@@ -60,7 +60,8 @@ class Services:
         self.engines.load_async()
         self.jobs.start()
         self.janitor.start()
-        self.photos.warm_up()
+        # No photo warm-up: a static pose graph (and its low-confidence fallback) costs ~300 MB, so
+        # it is created by the first photo rather than held by servers that only stream live.
 
     async def stop(self) -> None:
         await self.janitor.stop()
