@@ -280,7 +280,7 @@ def explain_cmd(
     for col in ("feature", "value", "drop in confidence"):
         table.add_column(col, justify="left" if col == "feature" else "right")
     for a in res.attributions[:10]:
-        table.add_row(a.name, f"{a.value:.1f}", f"{a.importance:+.3f}")
+        table.add_row(a.name, f"{a.value:.3g}", f"{a.importance:+.3f}")
     con.print(table)
     con.print(f"heat map {out}")
 

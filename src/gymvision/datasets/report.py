@@ -11,8 +11,8 @@ CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
-td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:right}
-th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:left}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .big{display:inline-block;margin:0 1.5rem 1rem 0}.big b{display:block;font-size:1.8rem}
 .bad{color:#b00}.ok{color:#070}.muted{color:#777;font-size:.85rem}
 figure{display:inline-block;margin:.3rem;text-align:center;font-size:.8rem;vertical-align:top}
@@ -34,7 +34,11 @@ def fmt(v: Any, digits: int = 3) -> str:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(fmt(c))}</td>" for c in r) + "</tr>" for r in rows)
+    def cell(c: Any) -> str:
+        num = isinstance(c, int | float) and not isinstance(c, bool)
+        return f'<td class="n">{esc(fmt(c))}</td>' if num else f"<td>{esc(fmt(c))}</td>"
+
+    body = "".join("<tr>" + "".join(cell(c) for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -77,8 +81,11 @@ def split_report_html(report: dict[str, Any]) -> str:
                                           [[d["dropped"], d["kept"], d["distance"]]
                                            for d in report["duplicates"]])),
         ("Kept together (leak guard)",
-         f"<p>{report['grouped_files']} file(s) placed with other frames / files of the same stem.</p>"
-         + items_list(report["source_split_conflicts"]) + items_list(report["pinned_to_existing_split"])),
+         f"<p>{report['grouped_files']} file(s) placed with other frames of their video / files of the "
+         "same stem.</p><p>Stems found in more than one split of the source:</p>"
+         + items_list(report["source_split_conflicts"])
+         + "<p>New files pinned to the split that already holds their stem:</p>"
+         + items_list(report["pinned_to_existing_split"])),
         ("Leaks remaining (independent check)", items_list(leaks)),
         ("Problems", items_list(report["problems"])),
     ]
