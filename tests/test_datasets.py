@@ -445,3 +445,32 @@ def test_cli_autolabel_with_the_real_pipeline(tmp_path: Path, astronaut) -> None
         cid, _, _, w, h = (dst / "labels" / f"{name}.txt").read_text().split()
         assert EXERCISES[int(cid)] and 0.1 < float(w) < 0.6 and 0.5 < float(h) <= 1.0
     assert "empty.png" in (dst / "review.html").read_text()
+
+
+def test_bad_data_sets_give_clear_messages(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    bad = tmp_path / "bad"
+    (bad / "images").mkdir(parents=True)
+    (bad / "labels").mkdir()
+    (bad / "data.yaml").write_text("names: [unclosed\n")
+    with pytest.raises(DatasetError, match=r"data\.yaml"):
+        read_dataset(bad)
+    (bad / "data.yaml").write_text("nc: 2\n")
+    with pytest.raises(DatasetError, match="no 'names'"):
+        read_dataset(bad)
+    (bad / "data.yaml").write_text("names: {0: squat, 1: person}\n")
+    demo.save(demo.scene(1), bad / "images" / "a.png")
+    (bad / "labels" / "a.txt").write_bytes(b"\xff\xfe\x00binary")
+    ds = read_dataset(bad)
+    assert any("class 1 'person' is not an exercise" in p for p in ds.problems)
+    assert any("a.txt: cannot read label file" in p for p in ds.problems)
+    runner = CliRunner()
+    for cmd in (["dataset", "split", str(tmp_path / "missing"), str(tmp_path / "o1")],
+                ["dataset", "split", str(tmp_path / "empty"), str(tmp_path / "o2")],
+                ["evaluate", str(tmp_path / "missing")], ["explain", str(tmp_path / "missing.png")]):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        res = runner.invoke(app, cmd)
+        assert res.exit_code == 2 and "error" in res.output, (cmd, res.output)
