@@ -287,6 +287,21 @@ def explain_cmd(
 
 # ---------------------------------------------------------------- train
 
+ABLATION_COLUMNS = {"features": "features", "model": "model", "synthetic": "synthetic",
+                    "val_accuracy": "top-1", "val_photos": "photos", "val_videos": "videos",
+                    "seconds": "fit s"}
+
+
+def ablation_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"Ablation: top-1 on {rows[0]['val']} validation examples of your data")
+    for key, head in ABLATION_COLUMNS.items():
+        table.add_column(head, justify="left" if key in ("features", "model") else "right")
+    for r in rows:
+        table.add_row(*("–" if r[k] is None else f"{r[k]:.3f}" if isinstance(r[k], float) else str(r[k])
+                        for k in ABLATION_COLUMNS))
+    return table
+
+
 def train_cmd(
     data: Path = typer.Argument(..., help="Labelled photos/videos (class folders or YOLO; a split is used)."),
     out: Path = typer.Option(Path("recognizer.joblib"), "--out", help="Model file to write."),
@@ -322,13 +337,9 @@ def train_cmd(
             if as_json:
                 sys.stdout.write(json.dumps(rows) + "\n")
                 return
-            table = Table(title="Ablation (validation on your data)")
-            for col in rows[0]:
-                table.add_column(col)
-            for r in rows:
-                table.add_row(*("–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
-                                for v in r.values()))
-            Console().print(table)
+            Console().print(ablation_table(rows))
+            if rows[0]["val"] < 30:
+                err.print("[yellow]warning:[/yellow] under 30 validation examples: differences are noise")
             return
         try:
             result = train_and_save(examples, cfg, out)
