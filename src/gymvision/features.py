@@ -15,6 +15,7 @@ how fast, and whether the wrists move with the shoulders and hips (a squat with 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -86,7 +87,8 @@ def _scale(p: np.ndarray) -> np.ndarray:
             est.append(np.linalg.norm(p[:, ia, :2] - p[:, ib, :2], axis=-1) / r)
     est.append(np.linalg.norm(p[:, L.LEFT_SHOULDER, :2] - p[:, L.RIGHT_SHOULDER, :2], axis=-1) / 0.21)
     e = np.stack(est, axis=1)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         s = np.nanpercentile(np.where(np.isfinite(e), e, np.nan), 80, axis=1) if e.size else np.nan
     return np.where(np.isfinite(s) & (s > 1e-6), s, np.nan)
 
@@ -104,7 +106,8 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
     limb = [L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE]
     limb_r = [L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE]
     vl, vr = vis[:, limb].mean(axis=1), vis[:, limb_r].mean(axis=1)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         zl, zr = np.nanmean(xyz[:, limb, 2], axis=1), np.nanmean(xyz[:, limb_r, 2], axis=1)
     left_near = np.where(np.abs(vl - vr) > 0.05, vl > vr, zl <= zr)
 
@@ -124,7 +127,8 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
         return np.nanmean(np.stack([p[:, a], p[:, b]]), axis=0)
 
     cols: list[np.ndarray] = []
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         for a, v, b in _ANGLES.values():
             side = pick((a, v, b))
             for near in (True, False):
@@ -267,7 +271,8 @@ def window_features(poses: Sequence[Pose | None], times: Sequence[float],
     dur = max(float(times[-1] - times[0]), 1e-3) if len(times) > 1 else 1.0
     vals: list[float] = []
     sig: dict[str, np.ndarray] = {}
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         for name in MOTION_SIGNALS:
             x = f[:, idx[name]].astype(np.float64)
             sig[name] = x

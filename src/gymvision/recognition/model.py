@@ -11,6 +11,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..exercises import EXERCISES, UNKNOWN
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
@@ -79,6 +80,13 @@ class ExerciseRecognizer:
         p.with_suffix(".json").write_text(json.dumps(self.meta, indent=2, sort_keys=True, default=str) + "\n")
 
     # ------------------------------------------------------------------------------- predicting
+    @staticmethod
+    def _proba(model: Any, x: np.ndarray) -> np.ndarray:
+        # One OpenMP thread: small batches gain nothing from more, and on a busy machine the
+        # default thread pool makes a single prediction seconds slow.
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return model.predict_proba(x)
+
     def _full(self, proba: np.ndarray, model: Any) -> np.ndarray:
         """Columns in ``self.classes`` order (a model may have seen only some classes)."""
         out = np.zeros((proba.shape[0], len(self.classes)))
@@ -89,7 +97,7 @@ class ExerciseRecognizer:
     def predict_features(self, x: np.ndarray) -> np.ndarray:
         """Per-frame class probabilities (N, C) for feature rows (N, F), columns as ``classes``."""
         x = np.asarray(x, np.float64).reshape(-1, len(FEATURE_NAMES))
-        return self._full(self.frame_model.predict_proba(x), self.frame_model)
+        return self._full(self._proba(self.frame_model, x), self.frame_model)
 
     def _as_dict(self, p: np.ndarray) -> dict[str, float]:
         return {c: float(p[i]) for i, c in enumerate(self.classes) if c in EXERCISES}
@@ -116,7 +124,7 @@ class ExerciseRecognizer:
         if self.window_model is None or ok.sum() < 5:
             return mean
         w = window_features(poses, times, feats)
-        wp = self._full(self.window_model.predict_proba(w[None].astype(np.float64)), self.window_model)[0]
+        wp = self._full(self._proba(self.window_model, w[None].astype(np.float64)), self.window_model)[0]
         logp = WINDOW_WEIGHT * np.log(wp + 1e-4) + (1 - WINDOW_WEIGHT) * np.log(mean + 1e-4)
         p = np.exp(logp - logp.max())
         return p / p.sum()

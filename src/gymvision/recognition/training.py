@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
 
 from ..exercises import EXERCISES
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
@@ -49,6 +50,7 @@ class TrainConfig:
     learning_rate: float = 0.1
     max_leaf_nodes: int = 31
     l2: float = 1.0
+    threads: int = 1
 
 
 @dataclass
@@ -150,11 +152,13 @@ def fit_models(x_frame: np.ndarray, y_frame: np.ndarray, x_window: np.ndarray | 
                y_window: np.ndarray | None = None, cfg: TrainConfig | None = None) -> tuple[Any, Any]:
     """Fit the per-frame and (when windows are given) the window model; labels are class indices."""
     cfg = cfg or TrainConfig()
-    frame = _hgb(cfg, cfg.max_iter, cfg.seed).fit(np.asarray(x_frame, np.float64), np.asarray(y_frame))
-    window = None
-    if x_window is not None and y_window is not None and len(y_window) >= 20:
-        window = _hgb(cfg, cfg.window_max_iter, cfg.seed + 1).fit(np.asarray(x_window, np.float64),
-                                                                    np.asarray(y_window))
+    # One thread: on a shared 2-core machine OpenMP oversubscription makes fitting several times slower.
+    with threadpool_limits(limits=cfg.threads):
+        frame = _hgb(cfg, cfg.max_iter, cfg.seed).fit(np.asarray(x_frame, np.float64), np.asarray(y_frame))
+        window = None
+        if x_window is not None and y_window is not None and len(y_window) >= 20:
+            window = _hgb(cfg, cfg.window_max_iter, cfg.seed + 1).fit(np.asarray(x_window, np.float64),
+                                                                        np.asarray(y_window))
     return frame, window
 
 
@@ -209,7 +213,7 @@ def evaluate_arrays(rec: ExerciseRecognizer, data: SynthData) -> dict[str, Any]:
     out["frame_per_class"] = {c: float(cm[i, i] / max(cm[i].sum(), 1)) for i, c in enumerate(CLASSES)}
     out["frame_confusion"] = cm.tolist()
     if rec.window_model is not None and len(data.y_window):
-        pw = rec._full(rec.window_model.predict_proba(data.x_window.astype(np.float64)),
+        pw = rec._full(rec._proba(rec.window_model, data.x_window.astype(np.float64)),
                        rec.window_model).argmax(axis=1)
         out["window_model_top1"] = float(np.mean(pw == data.y_window))
         cmw = confusion(data.y_window, pw, len(CLASSES))

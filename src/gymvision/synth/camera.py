@@ -87,7 +87,10 @@ def sample_camera(view: str, rng: np.random.Generator, pts: np.ndarray, scene: S
     elif view == "high":
         height = rng.uniform(2.0, 3.2)
     else:
-        height = rng.uniform(0.25, 1.6) if scene.lying else rng.uniform(0.35, 1.7)
+        if scene.lying:  # phones on the floor are common for push-ups and bench
+            height = rng.uniform(0.08, 0.5) if rng.uniform() < 0.35 else rng.uniform(0.3, 1.6)
+        else:
+            height = rng.uniform(0.35, 1.7)
     w, h = image_size
     fov = rng.uniform(55.0, 80.0)  # along the long side
     f = (max(w, h) / 2) / np.tan(np.radians(fov) / 2)

@@ -52,10 +52,12 @@ def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
 # --------------------------------------------------------------------------------------------- squat
 def squat_params(rng: np.random.Generator, body: Body) -> Params:
     arms = rng.choice(["back_bar", "front_bar", "arms_forward", "arms_raise", "goblet", "prayer",
-                       "hands_hips"], p=[0.45, 0.08, 0.12, 0.12, 0.1, 0.07, 0.06])
+                       "hands_hips", "prisoner", "overhead"],
+                      p=[0.4, 0.07, 0.11, 0.11, 0.09, 0.06, 0.05, 0.06, 0.05])
     return {"stance": body.shoulder_width * _u(rng, 0.95, 1.6), "toe_out": _u(rng, 5, 30),
             "depth": _u(rng, 95, 130), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
-            "lean_bias": _u(rng, -4, 8), "arms": str(arms), "grip": _u(rng, 1.5, 2.2),
+            "lean_bias": _u(rng, -4, 8) if rng.uniform() < 0.7 else _u(rng, 8, 18),
+            "bar": bool(rng.uniform() < 0.6), "arms": str(arms), "grip": _u(rng, 1.5, 2.2),
             "head_pitch": _u(rng, -15, 20), "lean_fault": _u(rng, 15, 28), "valgus": _u(rng, 25, 45),
             "plate_offset": _u(rng, 0.8, 0.95)}
 
@@ -134,6 +136,21 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, -u + lft * 0.4)
         el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -u - lft * 0.4)
         hands = ((u, -f), (u, -f))
+    elif prm["arms"] == "prisoner":  # fingers laced behind the head, elbows out
+        c = mid + u * (body.neck + 0.02) - f * 0.1 * s
+        el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, lft + u * 0.3)
+        el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -lft + u * 0.3)
+        hands = ((lft * -1.0, u), (lft, u))
+    elif prm["arms"] == "overhead":  # overhead squat: bar locked out above the head, wide grip
+        g = body.shoulder_width * 1.25
+        lat = g - body.shoulder_width / 2
+        h = np.sqrt(max((body.arm * 0.99) ** 2 - lat**2, 0.01))
+        bar = mid + UP * h - f * 0.05 * s
+        el_l, wr_l = arm(sh_l, bar + lft * g, body, -f + lft * 0.2)
+        el_r, wr_r = arm(sh_r, bar - lft * g, body, -f - lft * 0.2)
+        hands = ((UP, -lft), (UP, lft))
+        if prm["bar"]:
+            boxes = plates(bar, Y, prm["plate_offset"])
     else:  # hands on hips
         el_l, wr_l = arm(sh_l, hip_l + lft * 0.07 * s + u * 0.05 * s, body, -f + lft)
         el_r, wr_r = arm(sh_r, hip_r - lft * 0.07 * s + u * 0.05 * s, body, -f - lft)

@@ -1,0 +1,154 @@
+"""The exercise recogniser: decision rule, shipped model on synthetic held-out views and real ML Kit rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymvision.exercises import EXERCISES, UNKNOWN
+from gymvision.features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features
+from gymvision.recognition import CLASSES, OTHER, ExerciseRecognizer, decide, train_from_arrays
+from gymvision.synth import generate_idle, generate_sequence
+
+MLKIT = Path(__file__).parents[2] / "shared" / "data" / "mlkit_fitness_pose_samples"
+HELD_OUT = ("side_right", "back_diag", "foot_end")
+
+
+@pytest.fixture(scope="module")
+def rec() -> ExerciseRecognizer:
+    return ExerciseRecognizer.load()
+
+
+def test_decide() -> None:
+    assert decide({"squat": 0.9, "deadlift": 0.05}, 0.5) == ("squat", 0.9)
+    assert decide({"squat": 0.4, "deadlift": 0.3}, 0.5) == (UNKNOWN, 0.4)
+    assert decide({"squat": 0.2, "other": 0.8}, 0.5) == (UNKNOWN, 0.2)
+    assert decide({}, 0.5) == (UNKNOWN, 0.0)
+
+
+def test_shipped_model_loads(rec: ExerciseRecognizer, tmp_path: Path) -> None:
+    assert rec.classes == list(CLASSES) and OTHER in rec.classes
+    assert rec.window_model is not None
+    from gymvision.recognition import SHIPPED
+
+    assert SHIPPED.stat().st_size < 5e6
+    meta = SHIPPED.with_suffix(".json")
+    assert meta.is_file() and "heldout" in meta.read_text()
+    with pytest.raises(FileNotFoundError, match="train-recognizer"):
+        ExerciseRecognizer.load(tmp_path / "missing.joblib")
+    bad = tmp_path / "bad.joblib"
+    import joblib
+
+    joblib.dump({"x": 1}, bad)
+    with pytest.raises(ValueError, match="not a GymVision"):
+        ExerciseRecognizer.load(bad)
+
+
+def test_predict_pose_returns_exercise_probabilities(rec: ExerciseRecognizer) -> None:
+    s = generate_sequence("bench_press", n_reps=1, seed=4, view="side_left")
+    probs = rec.predict_pose(next(p for p in s.poses if p is not None))
+    assert set(probs) == set(EXERCISES)
+    assert all(0 <= v <= 1 for v in probs.values()) and sum(probs.values()) <= 1 + 1e-6
+    p = rec.predict_features(poses_features([s.poses[0]] if s.poses[0] else [s.poses[1]]))
+    assert p.shape == (1, len(CLASSES)) and p.sum() == pytest.approx(1.0)
+
+
+def test_single_frames_from_held_out_views(rec: ExerciseRecognizer) -> None:
+    """Posture alone, on camera angles the validation model never saw (seeds unlike training)."""
+    hits, n = 0, 0
+    for k, ex in enumerate(EXERCISES):
+        for j, view in enumerate(HELD_OUT):
+            s = generate_sequence(ex, n_reps=2, seed=900_000 + 10 * k + j, view=view, fps=10)
+            for r in s.reps:
+                for t in (r.start_s + 0.25 * (r.turn_s - r.start_s), r.turn_s):
+                    p = s.poses[int(np.argmin(np.abs(s.times - t)))]
+                    if p is None:
+                        continue
+                    probs = rec.predict_pose(p)
+                    hits += max(probs, key=probs.__getitem__) == ex
+                    n += 1
+    assert n > 60
+    assert hits / n >= 0.9, f"single-frame top-1 {hits}/{n}"
+
+
+def test_windows_recognise_every_exercise(rec: ExerciseRecognizer) -> None:
+    wrong = []
+    for k, ex in enumerate(EXERCISES):
+        for j, view in enumerate(("side_right", "front_diag", "back_diag")):
+            s = generate_sequence(ex, n_reps=3, seed=800_000 + 10 * k + j, view=view, fps=15)
+            label, conf = decide(rec.predict_window(s.poses, s.times), 0.5)
+            if label != ex:
+                wrong.append((ex, view, label, round(conf, 2)))
+    assert len(wrong) <= 1, wrong
+
+
+def test_idle_is_unknown(rec: ExerciseRecognizer) -> None:
+    labels = []
+    for k, kind in enumerate(("standing", "walking", "sitting", "lying", "stretching")):
+        for view in ("front", "side_left"):
+            s = generate_idle(kind, duration_s=6.0, seed=700_000 + k, view=view, fps=15)
+            labels.append(decide(rec.predict_window(s.poses, s.times), 0.55)[0])
+    assert Counter(labels)[UNKNOWN] >= 8, labels
+
+
+def test_window_on_long_track_with_idle_lead_in(rec: ExerciseRecognizer) -> None:
+    s = generate_sequence("deadlift", n_reps=4, seed=31, view="side_left", idle_before_s=4.0,
+                          idle_after_s=4.0, fps=15)
+    assert decide(rec.predict_window(s.poses, s.times), 0.5)[0] == "deadlift"
+    assert decide(rec.predict_window([None] * 5, list(range(5))), 0.5)[0] == UNKNOWN
+    with pytest.raises(ValueError, match="times"):
+        rec.predict_window(s.poses, s.times[:-1])
+
+
+def test_mlkit_rows(rec: ExerciseRecognizer) -> None:
+    """Real BlazePose landmarks (push-ups and squats, many angles; never used for training)."""
+    if not MLKIT.is_dir():
+        pytest.skip(f"ML Kit samples not found at {MLKIT}")
+    from gymvision.recognition.mlkit import load_mlkit_rows
+
+    rows = load_mlkit_rows(MLKIT)
+    f = poses_features([r.pose for r in rows])
+    p = rec.predict_features(f)
+    truth = np.array([EXERCISES.index(r.exercise) for r in rows])
+    top1 = float(np.mean(p[:, :len(EXERCISES)].argmax(axis=1) == truth))
+    labels = [decide({c: float(v) for c, v in zip(CLASSES, row, strict=True)}, 0.55)[0] for row in p]
+    wrong_exercise = np.mean([lab not in (UNKNOWN, r.exercise) for lab, r in zip(labels, rows, strict=True)])
+    assert top1 >= 0.88, top1
+    assert wrong_exercise <= 0.05, wrong_exercise
+
+
+def test_train_from_arrays_and_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(140, len(FEATURE_NAMES))).astype(np.float32)
+    y = np.array([CLASSES[i % len(CLASSES)] for i in range(140)])
+    x[np.arange(140), np.arange(140) % len(CLASSES)] += 5.0  # separable
+    xw = rng.normal(size=(30, len(WINDOW_FEATURE_NAMES)))
+    yw = np.array([CLASSES[i % len(CLASSES)] for i in range(30)])
+    from gymvision.recognition import TrainConfig
+
+    cfg = TrainConfig(max_iter=20, window_max_iter=10)
+    r = train_from_arrays(x, y, x_window=xw, y_window=yw, cfg=cfg, meta={"source": "test"})
+    assert (r.predict_features(x).argmax(axis=1) == np.arange(140) % len(CLASSES)).mean() > 0.9
+    r.save(tmp_path / "m.joblib")
+    r2 = ExerciseRecognizer.load(tmp_path / "m.joblib")
+    np.testing.assert_allclose(r2.predict_features(x), r.predict_features(x))
+    assert r2.meta["source"] == "test"
+    with pytest.raises(ValueError, match="feature rows"):
+        train_from_arrays(x[:, :5], y)
+    with pytest.raises(ValueError, match="unknown labels"):
+        train_from_arrays(x, np.array(["jumping"] * 140))
+
+
+@pytest.mark.slow
+def test_synthetic_training_is_deterministic() -> None:
+    from gymvision.recognition import TrainConfig, train_synthetic
+
+    cfg = TrainConfig(samples=700, max_iter=15, window_max_iter=10, frames_per_seq=6)
+    a, _ = train_synthetic(cfg, validate=False)
+    b, _ = train_synthetic(cfg, validate=False)
+    s = generate_sequence("squat", n_reps=2, seed=5)
+    f = poses_features([p for p in s.poses if p is not None])
+    np.testing.assert_array_equal(a.predict_features(f), b.predict_features(f))
