@@ -474,3 +474,20 @@ def test_bad_data_sets_give_clear_messages(tmp_path: Path) -> None:
         (tmp_path / "empty").mkdir(exist_ok=True)
         res = runner.invoke(app, cmd)
         assert res.exit_code == 2 and "error" in res.output, (cmd, res.output)
+
+
+def test_near_duplicate_videos_are_grouped_not_dropped(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    frames = [demo.scene(700 + i, (96, 64)) for i in range(5)]
+    demo.write_video(root / "squat" / "set1.mp4", frames)
+    demo.write_video(root / "squat" / "set2.mp4", [demo.jpeg_roundtrip(f, 60) for f in frames])
+    demo.save(frames[2], root / "squat" / "still.png")  # the middle frame as a photo
+    for i in range(12):
+        demo.save(demo.scene(800 + i), root / "squat" / f"s{i}.png")
+    cfg = SplitConfig(seed=0, ratios=(0.5, 0.5, 0.0))
+    plan = plan_split(read_dataset(root), cfg)
+    rels = {i.rel: i for i in plan.items}
+    assert {"squat/set1.mp4", "squat/set2.mp4", "squat/still.png"} <= set(rels)
+    assert len({rels[r].split for r in ("squat/set1.mp4", "squat/set2.mp4", "squat/still.png")}) == 1
+    assert [d.action for d in plan.duplicates] == ["grouped", "grouped"]
+    assert find_leaks(plan.items, cfg.hash_threshold) == []

@@ -80,6 +80,9 @@ def split_report_html(report: dict[str, Any]) -> str:
         ("Near-duplicates dropped", table(["dropped", "kept", "distance"],
                                           [[d["dropped"], d["kept"], d["distance"]]
                                            for d in report["duplicates"]])),
+        ("Near-duplicate videos kept in one split", table(
+            ["video / frame", "joined", "distance"],
+            [[d["dropped"], d["kept"], d["distance"]] for d in report.get("near_duplicates_grouped", [])])),
         ("Kept together (leak guard)",
          f"<p>{report['grouped_files']} file(s) placed with other frames of their video / files of the "
          "same stem.</p><p>Stems found in more than one split of the source:</p>"

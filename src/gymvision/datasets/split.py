@@ -92,10 +92,11 @@ class Item:
 
 @dataclass
 class Duplicate:
-    dropped: str
+    dropped: str  # the near-duplicate (dropped, or moved into the kept one's group)
     kept: str
     distance: int
     kept_split: str | None = None
+    action: str = "dropped"  # "dropped" | "grouped" (videos)
 
 
 @dataclass
@@ -168,29 +169,47 @@ def describe(items: Sequence[Item], view_fn: ViewFn | None, track: Tracker = no_
 
 
 def dedupe(items: list[Item], config: SplitConfig) -> tuple[list[Item], list[Duplicate]]:
-    """Drop near-duplicates; in each cluster keep an already-placed item, else the first by path."""
+    """Drop near-duplicate images; in each cluster keep an already-placed item, else the first by path.
+
+    Clusters that involve a video are not thinned (two clips filmed from one tripod look alike but
+    are different sets): their members join one group instead, so they land in the same split.
+    Returns the kept items and every duplicate found (``action`` "dropped" or "grouped").
+    """
     hashed = [i for i in items if i.hash is not None]
     if not config.dedupe or len(hashed) < 2:
         return items, []
     hashes = [i.image_hash() for i in hashed]
     pairs = near_pairs(hashes, config.hash_threshold, config.flips)  # type: ignore[arg-type]
     dist = {(a, b): d for a, b, d in pairs}
-    dropped: dict[int, Duplicate] = {}
+    placed_groups = {i.group for i in items if i.existing}
+    found: dict[int, Duplicate] = {}
+    merge: dict[str, str] = {}
     for comp in clusters(len(hashed), pairs):
         keep = min(comp, key=lambda k: (not hashed[k].existing, hashed[k].label is None, hashed[k].rel))
+        videos = any(hashed[k].kind == "video" for k in comp)
+        target = next((hashed[k].group for k in comp if hashed[k].group in placed_groups), hashed[keep].group)
         for k in comp:
-            if k == keep:
-                continue
+            it = hashed[k]
+            if k == keep or it.existing:
+                continue  # never remove or move what is already in a split
             d = dist.get((min(k, keep), max(k, keep)))
             if d is None:
                 hk, hkeep = hashes[k], hashes[keep]
                 assert hk is not None and hkeep is not None
                 d = min(bin(hk.value ^ hkeep.value).count("1"), bin(hk.value ^ hkeep.mirrored).count("1"))
-            if hashed[k].existing:
-                continue  # never remove what is already in a split
-            dropped[id(hashed[k])] = Duplicate(hashed[k].rel, hashed[keep].rel, d, hashed[keep].split)
-    kept = [i for i in items if id(i) not in dropped]
-    return kept, sorted(dropped.values(), key=lambda d: d.dropped)
+            if videos:
+                if it.group != target and it.group not in placed_groups:
+                    merge[it.group] = target
+                found[id(it)] = Duplicate(it.rel, hashed[keep].rel, d, hashed[keep].split, "grouped")
+            else:
+                found[id(it)] = Duplicate(it.rel, hashed[keep].rel, d, hashed[keep].split)
+    for it in items:
+        seen: set[str] = set()
+        while it.group in merge and it.group not in seen and not it.existing:
+            seen.add(it.group)
+            it.group = merge[it.group]
+    kept = [i for i in items if id(i) not in found or found[id(i)].action != "dropped"]
+    return kept, sorted(found.values(), key=lambda d: d.dropped)
 
 
 def assign(items: list[Item], config: SplitConfig) -> tuple[int, list[str]]:
@@ -334,9 +353,10 @@ def write_split(plan: SplitPlan, ds: Dataset, dst: Path, config: SplitConfig,
     manifest = {
         "version": 1, "layout": layout, "config": {**asdict(config), "ratios": list(config.ratios)},
         "items": [{k: v for k, v in asdict(i).items() if k != "existing"} for i in plan.items],
-        "dropped": [asdict(d) for d in plan.duplicates] + old.get("dropped", []),
+        "dropped": [asdict(d) for d in plan.duplicates if d.action == "dropped"] + old.get("dropped", []),
         "history": [*old.get("history", []), {"source": str(ds.root), "added": len(new),
-                                              "duplicates": len(plan.duplicates),
+                                              "duplicates": sum(d.action == "dropped"
+                                                                for d in plan.duplicates),
                                               "pinned": len(plan.pinned)}],
     }
     (dst / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -374,8 +394,9 @@ def split_report(plan: SplitPlan, config: SplitConfig) -> dict[str, Any]:
         "added": len(plan.new_items),
         "counts": {c: {v: {s: n.get(s, 0) for s in SPLITS} for v, n in sorted(views.items())}
                    for c, views in sorted(table.items())},
-        "duplicates_dropped": len(plan.duplicates),
-        "duplicates": [asdict(d) for d in plan.duplicates],
+        "duplicates_dropped": sum(d.action == "dropped" for d in plan.duplicates),
+        "duplicates": [asdict(d) for d in plan.duplicates if d.action == "dropped"],
+        "near_duplicates_grouped": [asdict(d) for d in plan.duplicates if d.action == "grouped"],
         "leaks_prevented": plan.leaks_prevented,
         "grouped_files": plan.grouped_files,
         "pinned_to_existing_split": plan.pinned,
