@@ -544,3 +544,41 @@ def test_real_live_stream_tracks_the_person(real_client: TestClient) -> None:
             assert msg["frame"] == i and msg["exercise"] in LABELS
             seen += msg["landmarks"] is not None
     assert seen >= len(frames) - 2
+
+
+@pytest.mark.slow
+def test_gymvision_serve_command(tmp_path: Path) -> None:
+    """The README's command: `gymvision serve` binds loopback, answers /health, stops on Ctrl-C."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", "from gymvision.cli import main; main()", "serve",
+                             "--port", str(port), "--data-dir", str(tmp_path), "--pose-model", "lite"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                status = r.json()
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        assert status and status["models_loaded"] and status["pose_model"] == "lite", status
+        assert "GymVision" in httpx.get(f"http://127.0.0.1:{port}/").text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert f"http://127.0.0.1:{port}" in out
+    assert (tmp_path / "gymvision.sqlite3").exists()
