@@ -66,6 +66,10 @@ async function run(request, label) {
   setStatus("photo-status", `Analysing ${label}…`);
   try {
     const r = await request();
+    if (r.job) {
+      setStatus("photo-status", `${label} is a video: it was queued, and its result will appear in the History tab.`);
+      return;
+    }
     setStatus("photo-status", `${label}: done.`);
     show(r);
   } catch (e) {
@@ -77,6 +81,10 @@ async function run(request, label) {
 export function initPhoto() {
   $("photo-explain").addEventListener("click", explain);
   setupDrop("photo-drop", "photo-input", (file) => {
+    if (file.type.startsWith("video/")) {
+      setStatus("photo-status", `${file.name} is a video: use the Video tab.`, true);
+      return;
+    }
     const form = new FormData();
     form.append("file", file);
     const ex = $("photo-exercise").value;

@@ -71,7 +71,12 @@ async function analyse(file) {
   $("process-pct").textContent = "–";
   setStatus("video-status", `Uploading ${file.name}…`);
   try {
-    const { job } = await upload(file, $("video-exercise").value);
+    const answer = await upload(file, $("video-exercise").value);
+    if (!answer.job) {
+      setStatus("video-status", `${file.name} is a photo: its result is in the History tab (or use the Photo tab).`, true);
+      return;
+    }
+    const { job } = answer;
     $("upload-progress").value = 1;
     $("upload-pct").textContent = "100 %";
     setStatus("video-status", "Analysing… (the annotated video is rendered at the end)");
@@ -86,5 +91,11 @@ async function analyse(file) {
 }
 
 export function initVideo() {
-  setupDrop("video-drop", "video-input", analyse);
+  setupDrop("video-drop", "video-input", (file) => {
+    if (file.type.startsWith("image/")) {
+      setStatus("video-status", `${file.name} is a photo: use the Photo tab.`, true);
+      return;
+    }
+    analyse(file);
+  });
 }
