@@ -184,12 +184,14 @@ def test_evaluate_yolo_end_to_end_with_fake_analyser(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
+def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut, person_video) -> None:
     """Real pose model on copies of a real person photo with known boxes: files and numbers agree."""
     from gymvision import recognition
 
     if not hasattr(recognition, "SHIPPED") or not recognition.SHIPPED.is_file():
         pytest.skip("shipped recogniser model not built yet")
+    import shutil
+
     import cv2
     from typer.testing import CliRunner
 
@@ -209,8 +211,11 @@ def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
         cx, cy, w, h = (x1 + x2) / 1120, (y1 + y2) / 480, (x2 - x1) / 560, (y2 - y1) / 240
         (root / "labels" / "val" / f"p{i}.txt").write_text(f"{cls} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}\n")
     (root / "images" / "val" / "broken.png").write_bytes(b"junk")
+    (root / "videos").mkdir()
+    shutil.copy(person_video, root / "videos" / "walk.mp4")  # a person moving, no exercise: 0 reps
+    (root / "counts.csv").write_text("file,exercise,reps\nvideos/walk.mp4,squat,0\n")
     out = tmp_path / "report"
-    res = CliRunner().invoke(app, ["evaluate", str(root), "--out", str(out), "--json"])
+    res = CliRunner().invoke(app, ["evaluate", str(root), "--out", str(out), "--json", "--count-with-truth"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout.strip().splitlines()[-1])
     items = [i for i in data["items"] if i["error"] is None]
@@ -220,3 +225,5 @@ def test_evaluate_cli_with_the_real_pipeline(tmp_path: Path, astronaut) -> None:
     assert data["map_person"]["ground_truth"] == 3
     assert data["map_person"]["map50"] > 0.5  # the pose box of a fully visible person overlaps the label
     assert (out / "report.html").is_file() and (out / "confusion.png").is_file()
+    counted = data["reps"]["rows"][0][2]
+    assert data["reps"]["n"] == 1 and data["reps"]["obo"] == (1.0 if counted <= 1 else 0.0)
