@@ -1,4 +1,4 @@
-"""Video jobs: a bounded queue and a fixed pool of worker threads running the pipeline.
+"""Background jobs (video analysis, photo explanations): a bounded queue and a fixed worker pool.
 
 A full queue answers 503 instead of growing; a job that crashes marks itself failed and the worker
 goes on. Job status lives in SQLite (progress is kept in memory and written at coarse steps), so a
@@ -42,7 +42,7 @@ class _Task:
 
 
 class JobService:
-    """Queue and workers for video analysis."""
+    """Queue and workers for video analysis and photo explanations (each worker: one job at a time)."""
 
     _STOP = object()
 
