@@ -49,11 +49,13 @@ def build_task_bundles(dest: Path) -> None:
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer as mw
     from mediapipe.tasks.python.metadata.metadata_writers import model_asset_bundle_utils as bundle
 
-    detector = (Path(mp.__file__).parent / "modules" / "pose_detection" / "pose_detection.tflite").read_bytes()
+    modules = Path(mp.__file__).parent / "modules"
+    detector = (modules / "pose_detection" / "pose_detection.tflite").read_bytes()
     writer = mw.MetadataWriter.create(bytearray(detector)).add_general_info("pose_detector")
     det_md, _ = writer.add_image_input([127.5], [127.5]).add_feature_output().add_feature_output().populate()
     for name in MODELS:
-        out = dest / ("gymvision_" + name.replace("pose_landmark_", "pose_landmarker_").replace(".tflite", ".task"))
+        model = name.removeprefix("pose_landmark_").removesuffix(".tflite")
+        out = dest / f"gymvision_pose_landmarker_{model}.task"
         if out.exists():
             continue
         writer = mw.MetadataWriter.create(bytearray((dest / name).read_bytes()))
