@@ -30,6 +30,7 @@ class FormResult:
     faults: set[str] = field(default_factory=set)
     checked: set[str] = field(default_factory=set)
     withheld: dict[str, str] = field(default_factory=dict)  # fault name -> advice
+    withheld_for: dict[str, str] = field(default_factory=dict)  # fault name -> "visibility" | "view"
     advice: list[str] = field(default_factory=list)
     view: str = "unknown"
 
@@ -68,15 +69,18 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         if side is None:
             advice = _PART_ADVICE.get(missing[0], "keep your whole body in frame")
             res.withheld[rule.fault] = advice
+            res.withheld_for[rule.fault] = "visibility"
             _add(res.advice, advice)
             continue
         if w.view.name not in rule.views:
             res.withheld[rule.fault] = rule.view_advice
+            res.withheld_for[rule.fault] = "view"
             _add(res.advice, rule.view_advice)
             continue
         value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
         if value != value:
             res.withheld[rule.fault] = rule.view_advice or "keep your whole body in frame"
+            res.withheld_for[rule.fault] = "visibility"
             continue
         res.checked.add(rule.fault)
         res.metrics[rule.metric] = float(value)

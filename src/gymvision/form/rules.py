@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .view import ANY, FRONTAL, SAGITTAL
+from ..reps.filters import median_gaps, savgol_gaps
+from .view import ANY, FRONTAL, SAGITTAL, SIDE
 from .window import RepWindow
 
 Measure = Callable[[RepWindow, str], float]
+
+
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,37 @@ def _squat_depth(w: RepWindow, side: str) -> float:
     hip, knee = w.point("hip", side)[:, :2], w.point("knee", side)[:, :2]
     dy = knee[:, 1] - hip[:, 1]
     dx = np.abs(knee[:, 0] - hip[:, 0])
-    ang = np.degrees(np.arctan2(dy, dx))
+    ang = _smooth(w, np.degrees(np.arctan2(dy, dx)))
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
     return float(np.nanmin(ang[lo:hi])) if np.isfinite(ang[lo:hi]).any() else float("nan")
+
+
+def _smooth(w: RepWindow, v: np.ndarray, window_s: float = 0.35) -> np.ndarray:
+    """Running median then Savitzky–Golay over the rep's frames (NaN-safe)."""
+    dt = float(np.median(np.diff(w.t))) if len(w.t) > 1 else 1 / 30
+    return savgol_gaps(median_gaps(np.asarray(v, float), dt), dt, window_s)
 
 
 def _window(w: RepWindow, t0: float, t1: float) -> tuple[int, int]:
     return w.index(t0), w.index(t1) + 1
 
 
-def _torso_lean_at_bottom(w: RepWindow, side: str) -> float:
-    """Torso angle from vertical at the bottom of the rep (degrees)."""
-    return abs(w.around(w.tilt("hip", "shoulder", side), w.i_turn, 2))
+def _forward_drift(w: RepWindow, side: str) -> float:
+    """How far the shoulders drift forward over the feet during the rep (% of torso length).
+
+    Balanced, a squatter keeps the shoulders over mid-foot as the hips sit back; a chest that falls
+    forward carries them ahead of the feet on the way down or up. Measured from the standing start.
+    """
+    fwd = w.forward_sign(side)
+    sh = w.point("shoulder", side)[:, :2]
+    torso = np.linalg.norm(sh - w.point("hip", side)[:, :2], axis=1)
+    t_len = float(np.nanpercentile(torso, 90)) if np.isfinite(torso).any() else float("nan")
+    ahead = _smooth(w, (sh[:, 0] - w.point("ankle", side)[:, 0]) * fwd / max(t_len, 1e-6))
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = ahead[lo:hi][np.isfinite(ahead[lo:hi])]
+    if seg.size < 3:
+        return float("nan")
+    return 100.0 * (float(np.max(seg)) - float(seg[0]))
 
 
 def _knees_in(w: RepWindow, side: str) -> float:
@@ -69,8 +91,11 @@ def _knees_in(w: RepWindow, side: str) -> float:
 
 
 def _hip_line(w: RepWindow, side: str) -> np.ndarray:
-    """Signed bend at the hip (deg): positive when the hip sags below the shoulder–ankle line."""
-    sh, hp, an = (w.point(p, side)[:, :2] for p in ("shoulder", "hip", "ankle"))
+    """Signed bend at the hip (deg): positive when the hip sags below the shoulder–knee line.
+
+    The knee (not the ankle) closes the line so that push-ups from the knees are judged the same way.
+    """
+    sh, hp, an = (w.point(p, side)[:, :2] for p in ("shoulder", "hip", "knee"))
     d = an - sh
     r = hp - sh
     cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
@@ -90,129 +115,218 @@ def _hip_pike(w: RepWindow, side: str) -> float:
     return -_hip_sag(w, side)
 
 
-def _elbow_at_turn_min(w: RepWindow, side: str) -> float:
-    a = w.angle("shoulder", "elbow", "wrist", side)
-    lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    return float(np.nanmin(a[lo:hi])) if np.isfinite(a[lo:hi]).any() else float("nan")
+def _vert(w: RepWindow, upper: str, lower: str, side: str) -> np.ndarray:
+    """(n,) height of ``upper`` over ``lower`` in the image (pixels, up positive); side may be "mid"."""
+    return w.point(lower, side)[:, 1] - w.point(upper, side)[:, 1]
 
 
-def _elbow_top(w: RepWindow, side: str) -> float:
-    """Straightest elbow angle of the rep (the lockout)."""
-    a = w.angle("shoulder", "elbow", "wrist", side)
-    return float(np.nanpercentile(a, 95)) if np.isfinite(a).any() else float("nan")
+def _arm_length(w: RepWindow, side: str) -> float:
+    """Upper arm + forearm in the image (90th percentile over the rep: the least foreshortened)."""
+    sides = ("left", "right") if side == "mid" else (side,)
+    vals = []
+    for sd in sides:
+        sh, el, wr = (w.point(p, sd)[:, :2] for p in ("shoulder", "elbow", "wrist"))
+        ln = np.linalg.norm(sh - el, axis=1) + np.linalg.norm(el - wr, axis=1)
+        vals.append(ln)
+    v = np.concatenate(vals)
+    v = v[np.isfinite(v)]
+    return float(np.percentile(v, 90)) if v.size else float("nan")
 
 
-def _elbow_top_both(w: RepWindow, side: str) -> float:
-    return min(_elbow_top(w, "left"), _elbow_top(w, "right"))
+def _rest_and_turn(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
+    """Value of a per-frame series at the rep's rest position (start/end) and at its turn."""
+    v = _smooth(w, v)
+    rest = np.nanmean([w.around(v, w.index(w.event.start_s), 1), w.around(v, w.index(w.event.end_s), 1)])
+    return float(rest), w.around(v, w.i_turn, 1)
+
+
+def _pushup_depth(w: RepWindow, side: str) -> float:
+    """Shoulder height over the hands at the bottom, as % of the height at the top."""
+    rest, turn = _rest_and_turn(w, _vert(w, "shoulder", "wrist", "mid"))
+    return 100.0 * turn / rest if rest > 0 else float("nan")
+
+
+def _arm_side(w: RepWindow, side: str) -> str:
+    """Both arms averaged: in side views the near arm is often hidden by the plates, and the far
+    one by the body; their mean was the steadier measure on synthetic clips."""
+    return "mid"
+
+
+def _bench_depth(w: RepWindow, side: str) -> float:
+    """Hand height over the shoulders at the bottom, as % of the arm's length (0 = bar on chest)."""
+    sd = _arm_side(w, side)
+    _, turn = _rest_and_turn(w, _vert(w, "wrist", "shoulder", sd))
+    return 100.0 * turn / _arm_length(w, sd)
+
+
+def _lockout_pct(w: RepWindow, side: str) -> float:
+    """Hand height over the shoulders at lockout, as % of the arm's length (100 = straight arm)."""
+    sd = _arm_side(w, side)
+    v = _smooth(w, _vert(w, "wrist", "shoulder", sd))
+    top = np.nanpercentile(v, 95) if np.isfinite(v).any() else np.nan
+    return 100.0 * float(top) / _arm_length(w, sd)
+
+
+def _line_angle(w: RepWindow, part: str) -> np.ndarray:
+    d = w.point(part, "left")[:, :2] - w.point(part, "right")[:, :2]
+    d = np.where(d[:, :1] < 0, -d, d)  # direction-free
+    return np.degrees(np.arctan2(d[:, 1], d[:, 0]))
 
 
 def _uneven(w: RepWindow, side: str) -> float:
-    """Largest left/right elbow-angle difference over the rep (degrees)."""
-    al = w.angle("shoulder", "elbow", "wrist", "left")
-    ar = w.angle("shoulder", "elbow", "wrist", "right")
-    d = np.abs(al - ar)
-    return float(np.nanpercentile(d, 80)) if np.isfinite(d).any() else float("nan")
+    """Largest tilt of the hands' line against the shoulders' line during the rep (degrees).
+
+    Both lines are level in a good press, so their difference cancels the camera's roll.
+    """
+    tilt = _smooth(w, np.abs(_line_angle(w, "wrist") - _line_angle(w, "shoulder")))
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = tilt[lo:hi][np.isfinite(tilt[lo:hi])]
+    return float(np.max(seg)) if seg.size else float("nan")
+
+
+def _lean(w: RepWindow, side: str) -> np.ndarray:
+    """(n,) forward lean of the trunk from vertical (degrees; backwards negative), smoothed."""
+    return _smooth(w, w.tilt("hip", "shoulder", side) * w.forward_sign(side))
 
 
 def _back_lean(w: RepWindow, side: str) -> float:
-    """Largest backward lean of the torso during the rep (degrees from vertical)."""
-    lean = w.tilt("hip", "shoulder", side) * w.forward_sign(side)
-    return float(-np.nanpercentile(lean, 5)) if np.isfinite(lean).any() else float("nan")
+    """How far the trunk leans back during the press, relative to the start of the rep (degrees).
+
+    Hip → ear rather than hip → shoulder: the pressing arm hides the shoulder from the side.
+    """
+    lean = _smooth(w, w.tilt("hip", "ear", side) * w.forward_sign(side))
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = lean[lo:hi][np.isfinite(lean[lo:hi])]
+    return float(seg[0] - np.min(seg)) if seg.size else float("nan")
 
 
 def _hips_rise_early(w: RepWindow, side: str) -> float:
-    """How much the torso tips forward during the first 40 % of the pull (degrees)."""
-    t0, t1 = w.event.start_s, w.event.turn_s
-    tilt = np.abs(w.tilt("hip", "shoulder", side))
-    lo = w.index(t0)
-    mid = w.index(t0 + 0.4 * (t1 - t0))
-    start = float(np.nanmedian(tilt[lo: lo + 2])) if np.isfinite(tilt[lo: lo + 2]).any() else np.nan
-    early = float(np.nanmax(tilt[lo: mid + 1])) if np.isfinite(tilt[lo: mid + 1]).any() else np.nan
-    return early - start
+    """Share of the trunk's rise done when the knees are half straight (%, low = hips shot up).
+
+    In a good pull hips and shoulders rise together; when the hips shoot up the knees straighten
+    while the chest stays down.
+    """
+    lo, hi = w.index(w.event.start_s), w.index(w.event.turn_s) + 1
+    knee = _smooth(w, w.angle("hip", "knee", "ankle", side))[lo:hi]
+    lean = _lean(w, side)[lo:hi]
+    if np.sum(np.isfinite(knee) & np.isfinite(lean)) < 4:
+        return float("nan")
+    k0, k1 = knee[0], np.nanmax(knee)
+    l0, l1 = lean[0], np.nanmin(lean)
+    if not (np.isfinite(k0) and np.isfinite(l0)) or k1 - k0 < 10 or l0 - l1 < 10:
+        return float("nan")
+    half = int(np.argmax(knee >= k0 + 0.5 * (k1 - k0)))
+    return 100.0 * float((l0 - lean[half]) / (l0 - l1))
 
 
-def _hip_lockout(w: RepWindow, side: str) -> float:
-    a = w.angle("shoulder", "hip", "knee", side)
-    return float(np.nanpercentile(a, 95)) if np.isfinite(a).any() else float("nan")
+def _deadlift_lockout(w: RepWindow, side: str) -> float:
+    """Forward lean of the trunk at the top of the pull (degrees; 0 = standing tall)."""
+    return w.around(_lean(w, side), w.i_turn, 2)
 
 
 def _rounded_back(w: RepWindow, side: str) -> float:
-    """Bend of the neck/upper back line at the bottom: 180 - angle(hip, shoulder, ear)."""
-    a = w.angle("hip", "shoulder", "ear", side)
-    lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    return float(180.0 - np.nanmin(a[lo:hi])) if np.isfinite(a[lo:hi]).any() else float("nan")
+    """How far the shoulders bulge ahead of the hip–ear line at the floor (% of torso length)."""
+    hp, sh, ear = (w.point(p, side)[:, :2] for p in ("hip", "shoulder", "ear"))
+    d = ear - hp
+    r = sh - hp
+    cross = (d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]) / np.maximum(np.linalg.norm(d, axis=1), 1e-6)
+    bulge = _smooth(w, cross * w.forward_sign(side) / np.maximum(np.linalg.norm(r, axis=1), 1e-6))
+    return 100.0 * w.around(bulge, w.index(w.event.start_s), 2)
 
 
 def _knee_top(w: RepWindow, side: str) -> float:
-    a = w.angle("hip", "knee", "ankle", side)
-    return float(np.nanpercentile(a, 95)) if np.isfinite(a).any() else float("nan")
+    """Knee angle at full extension (degrees), from how high the ankle rises towards the knee.
+
+    The shin's tilt from hanging is acos(drop / shin length), the same from every level camera; with
+    the thigh on the seat the knee angle is 90° plus that tilt.
+    """
+    drop = _smooth(w, w.point("ankle", side)[:, 1] - w.point("knee", side)[:, 1])
+    shin = np.linalg.norm(w.point("ankle", side)[:, :2] - w.point("knee", side)[:, :2], axis=1)
+    ln = float(np.nanpercentile(shin, 95)) if np.isfinite(shin).any() else float("nan")
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = drop[lo:hi][np.isfinite(drop[lo:hi])]
+    if not seg.size or not ln > 0:
+        return float("nan")
+    return 90.0 + float(np.degrees(np.arccos(np.clip(np.min(seg) / ln, -1.0, 1.0))))
 
 
 def _swing(w: RepWindow, side: str) -> float:
-    """Range of the torso angle during the rep (degrees)."""
-    tilt = w.tilt("hip", "shoulder", side)
-    ok = tilt[np.isfinite(tilt)]
+    """Range of the trunk's lean during the rep (degrees)."""
+    lean = _lean(w, side)
+    ok = lean[np.isfinite(lean)]
     return float(np.percentile(ok, 95) - np.percentile(ok, 5)) if ok.size else float("nan")
 
 
-def _eccentric_ratio(w: RepWindow, side: str) -> float:
-    """Lowering time / lifting time."""
-    ev = w.event
-    return ev.eccentric_s / max(ev.concentric_s, 1e-3)
+def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
+    """Peak lowering speed / peak lifting speed of the foot (how much faster it came down).
+
+    Speeds need no rep boundaries, which blur how long each phase took.
+    """
+    h = _smooth(w, w.point("knee", side)[:, 1] - w.point("ankle", side)[:, 1])  # ankle height
+    ok = np.isfinite(h)
+    if ok.sum() < 6:
+        return float("nan")
+    v = np.gradient(np.where(ok, h, np.nanmean(h)), w.t)
+    up, down = float(np.max(v)), float(-np.min(v))
+    return down / up if up > 0 else float("nan")
 
 
 _SIDE = "film from the side"
+LYING_VIEWS = frozenset({"side", "diag", "end", "front", "back"})
 RULES: tuple[Rule, ...] = (
-    Rule("squat", "depth_above_parallel_deg", "shallow", ("hip", "knee"), False, SAGITTAL,
-         f"{_SIDE} to check squat depth", _squat_depth, 5.0, True,
-         "rep {n}: depth {v:.0f}° above parallel — sit lower"),
-    Rule("squat", "torso_lean_deg", "forward_lean", ("hip", "shoulder"), False, SAGITTAL,
-         f"{_SIDE} to check your back angle", _torso_lean_at_bottom, 50.0, True,
-         "rep {n}: torso {v:.0f}° from vertical at the bottom — keep your chest up"),
+    Rule("squat", "depth_above_parallel_deg", "shallow", ("hip", "knee"), False, SIDE,
+         f"{_SIDE} to check squat depth", _squat_depth, 30.0, True,
+         "rep {n}: depth {v:.0f}° above parallel — squat deeper"),
+    Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SAGITTAL,
+         f"{_SIDE} to check your back angle", _forward_drift, 12.0, True,
+         "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
+         " — keep your chest up"),
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONTAL,
-         "film from the front to check your knees", _knees_in, 0.85, False,
+         "film from the front to check your knees", _knees_in, 0.6, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
-    Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "ankle"), False, SAGITTAL,
-         f"{_SIDE} to check your hips", _hip_sag, 10.0, True,
+    Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SAGITTAL,
+         f"{_SIDE} to check your hips", _hip_sag, 2.5, True,
          "rep {n}: hips sagging {v:.0f}° — brace your core"),
-    Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "ankle"), False, SAGITTAL,
-         f"{_SIDE} to check your hips", _hip_pike, 12.0, True,
+    Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "knee"), False, SAGITTAL,
+         f"{_SIDE} to check your hips", _hip_pike, 7.5, True,
          "rep {n}: hips piked {v:.0f}° — keep a straight line"),
-    Rule("push_up", "elbow_bottom_deg", "shallow", ("shoulder", "elbow", "wrist"), False, SAGITTAL,
-         f"{_SIDE} to check push-up depth", _elbow_at_turn_min, 105.0, True,
-         "rep {n}: elbows only bent to {v:.0f}° — lower your chest further"),
-    Rule("bench_press", "elbow_bottom_deg", "shallow", ("shoulder", "elbow", "wrist"), False, ANY,
-         "keep your arms in view to check bar depth", _elbow_at_turn_min, 105.0, True,
-         "rep {n}: elbows only bent to {v:.0f}° — touch your chest"),
-    Rule("bench_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), False, ANY,
-         "keep your arms in view to check lockout", _elbow_top, 155.0, False,
-         "rep {n}: arms not locked out ({v:.0f}°)"),
-    Rule("bench_press", "arm_difference_deg", "uneven", ("shoulder", "elbow", "wrist"), True,
-         frozenset({"end", "front", "back", "diag"}), "film from the head or foot end to check both arms",
-         _uneven, 12.0, True, "rep {n}: arms uneven by {v:.0f}° — press both sides together"),
-    Rule("shoulder_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), False, ANY,
-         "keep your arms in view to check lockout", _elbow_top, 160.0, False,
-         "rep {n}: not locked out overhead (elbows {v:.0f}°)"),
-    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "shoulder"), False, SAGITTAL,
-         f"{_SIDE} to check your back", _back_lean, 12.0, True,
-         "rep {n}: leaning back {v:.0f}° — squeeze your glutes and brace"),
-    Rule("deadlift", "early_hip_rise_deg", "hips_rise_early", ("hip", "shoulder"), False, SAGITTAL,
-         f"{_SIDE} to check your hips", _hips_rise_early, 8.0, True,
-         "rep {n}: hips shot up first (chest dropped {v:.0f}°) — push the floor away"),
-    Rule("deadlift", "hip_top_deg", "no_lockout", ("shoulder", "hip", "knee"), False, SAGITTAL,
-         f"{_SIDE} to check lockout", _hip_lockout, 165.0, False,
-         "rep {n}: hips not locked out ({v:.0f}°) — stand tall"),
-    Rule("deadlift", "back_round_deg", "rounded_back", ("hip", "shoulder", "ear"), False, SAGITTAL,
-         f"{_SIDE} to check your back", _rounded_back, 40.0, True,
-         "rep {n}: back rounding {v:.0f}° — keep your chest up and back flat"),
-    Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
+    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, LYING_VIEWS,
+         f"{_SIDE} to check push-up depth", _pushup_depth, 51.0, True,
+         "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor"),
+    Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SAGITTAL,
+         f"{_SIDE} to check bar depth", _bench_depth, 23.0, True,
+         "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest"),
+    Rule("bench_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, LYING_VIEWS,
+         "keep your arms in view to check lockout", _lockout_pct, 84.0, False,
+         "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)"),
+    Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
+         frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
+         _uneven, 4.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly"),
+    Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, ANY,
+         "keep your arms in view to check lockout", _lockout_pct, 87.0, False,
+         "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)"),
+    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SAGITTAL,
+         f"{_SIDE} to check your back", _back_lean, 5.0, True,
+         "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace"),
+    Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
+         False, SAGITTAL, f"{_SIDE} to check your hips", _hips_rise_early, 8.0, False,
+         "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
+         " — push the floor away"),
+    Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder"), False, SAGITTAL,
+         f"{_SIDE} to check lockout", _deadlift_lockout, 7.0, True,
+         "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
+    Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SAGITTAL,
+         f"{_SIDE} to check your back", _rounded_back, 7.0, True,
+         "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat"),
+    Rule("leg_extension", "knee_top_deg", "partial", ("knee", "ankle"), False, SAGITTAL,
          f"{_SIDE} to check full extension", _knee_top, 160.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
     Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SAGITTAL,
-         f"{_SIDE} to check for swinging", _swing, 10.0, True,
+         f"{_SIDE} to check for swinging", _swing, 11.0, True,
          "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
-    Rule("leg_extension", "lower_lift_ratio", "fast_eccentric", (), False, ANY, "", _eccentric_ratio,
-         0.6, False, "rep {n}: lowered too fast ({v:.1f}× the lifting time) — take 2 s down"),
+    Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,
+         "keep your legs in view to check the lowering", _lowering_speed_ratio, 1.15, True,
+         "rep {n}: dropped the weight {v:.1f}× faster than you lifted it — take 2 s down"),
 )
 
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from ..landmarks import L
 
+#: Pure side views (angles measured in the image need the camera square to the body).
+SIDE = frozenset({"side"})
 #: Views in which the sagittal plane (depth, lean, lockout angles) can be measured.
 SAGITTAL = frozenset({"side", "diag"})
 #: Views in which the frontal plane (knees in, left/right symmetry) can be measured.

@@ -73,8 +73,8 @@ class RepWindow:
 
     def best_side(self, parts: Sequence[str]) -> str:
         """The body side whose ``parts`` are better visible (the near side in a side view)."""
-        vl = min(self.visibility(p, "left") for p in parts)
-        vr = min(self.visibility(p, "right") for p in parts)
+        vl = float(np.mean([self.visibility(p, "left") for p in parts]))
+        vr = float(np.mean([self.visibility(p, "right") for p in parts]))
         if abs(vl - vr) < 0.05 and self.view.near_side:
             return self.view.near_side
         return "left" if vl >= vr else "right"

@@ -307,12 +307,16 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up))
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
-    snr = {}
-    for ch in ("angle", "vertical"):
+    snr, score, rngs = {}, {}, {}
+    for ch, floor in (("angle", spec.min_rom_deg), ("vertical", spec.min_range_v)):
         vals = [(_snr(p.raw[ch], p.angle if ch == "angle" else p.vert), len(p.t)) for p in parts]
         tot = sum(n for _, n in vals)
         snr[ch] = sum(s[1] * n for s, n in vals) / tot if tot else 0.0
-    channel = "angle" if snr["angle"] > ANGLE_PREFERENCE * snr["vertical"] else "vertical"
+        rng = sum(s[0] * n for s, n in vals) / tot if tot else 0.0
+        # a channel that barely exceeds its minimum rep range makes a poor counter however clean
+        score[ch] = snr[ch] * min(1.0, rng / (2.0 * floor))
+        rngs[ch] = rng
+    channel = "angle" if score["angle"] > ANGLE_PREFERENCE * score["vertical"] else "vertical"
     # rep boundaries from the angle when it is clean enough: it moves linearly with the lift at the
     # rest position, where vertical offsets (cosines) barely change
     timing = "angle" if snr["angle"] >= TIMING_SNR * snr["vertical"] else channel
@@ -320,10 +324,26 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         timing = "lin"
     # the vertical channel is trustworthy from every level camera, the 2D angle only when it is clean
     quality = float(np.median(np.concatenate([p.qual for p in parts]))) if parts else 0.0
-    gate_on = channel == "angle" or (snr["angle"] >= GATE_MIN_SNR and quality >= 0.5)
+    # off only for an angle that clearly moves but is unreliable (noisy, or its joint badly seen)
+    gate_on = channel == "angle" or (snr["angle"] >= GATE_MIN_SNR and quality >= 0.5) \
+        or rngs["angle"] < 2.0 * spec.min_rom_deg
+    reversed_v = _correlation(spec, parts) < -0.5
+    if reversed_v:
+        for part in parts:  # a camera looking down: "up" in the world is "down" in the image
+            part.vert = -part.vert
     log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate_on,
               snr["angle"], snr["vertical"])
     return parts, channel, timing, gate_on, track.side
+
+
+def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:
+    """Correlation of the two channels over the clip (about +1 when both follow the lift)."""
+    a = np.concatenate([p.angle for p in parts]) if parts else np.array([])
+    v = np.concatenate([p.vert for p in parts]) if parts else np.array([])
+    ok = np.isfinite(a) & np.isfinite(v)
+    if ok.sum() < 10 or np.std(a[ok]) < 1e-6 or np.std(v[ok]) < 1e-6:
+        return 0.0
+    return float(np.corrcoef(a[ok], v[ok])[0, 1])
 
 
 def _linearise(spec: ExerciseSpec, parts: list[_Part]) -> bool:
