@@ -60,8 +60,11 @@ def start_server(pose_model: str = "full", extra: list[str] | None = None,
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited with code {proc.returncode}")
                 try:
-                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    r = httpx.get(f"{url}/health", timeout=2)
+                    if r.status_code == 200:
                         break
+                    if r.json().get("status") == "error":
+                        raise RuntimeError(f"server cannot load its models: {r.json().get('error')}")
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.3)

@@ -68,8 +68,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+            r = httpx.get(f"{base}/health", timeout=2)
+            if r.status_code == 200:
                 break
+            if r.json().get("status") == "error":
+                srv.should_exit = True
+                pytest.fail(f"server cannot load its models: {r.json().get('error')}")
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
