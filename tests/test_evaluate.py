@@ -178,6 +178,7 @@ def test_evaluate_yolo_end_to_end_with_fake_analyser(tmp_path: Path) -> None:
     assert paths["confusion"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = paths["html"].read_text()
     assert "mAP@50:95" in page and "data:image/png;base64" in page and "0.85" in page
+    assert page.count("<figure>") == 2  # thumbnails of the two readable misclassified images
     data = json.loads(paths["json"].read_text())
     assert data["classification"]["accuracy"] == pytest.approx(4 / 6)
     assert data["reps"]["obo"] == pytest.approx(0.5)

@@ -199,6 +199,27 @@ def _map_rows(r: EvalReport) -> list[list[Any]]:
     return rows
 
 
+def thumbnails(root: str, items: Sequence[EvalItem], limit: int = 24, side: int = 160) -> str:
+    """Small pictures of (mis)classified files with "true → predicted" captions."""
+    from PIL import Image
+
+    from .hashing import MediaError, load_rgb
+
+    figs = []
+    for it in items[:limit]:
+        try:
+            im = Image.fromarray(load_rgb(Path(root) / it.file))
+        except (MediaError, OSError):
+            continue
+        im.thumbnail((side, side))
+        buf = io.BytesIO()
+        im.save(buf, "PNG")
+        figs.append(f"<figure>{html.png_tag(buf.getvalue(), it.file, 'thumb')}<figcaption>"
+                    f"{html.esc(it.file)}<br>{html.esc(it.truth)} → <b>{html.esc(it.pred)}</b> "
+                    f"{it.confidence:.2f}</figcaption></figure>")
+    return "<div>" + "".join(figs) + "</div>" if figs else ""
+
+
 def report_html(r: EvalReport, confusion: bytes | None = None) -> str:
     c = r.classification
     head = [("top-1 accuracy", f"{c.accuracy:.1%}"), ("macro F1", c.macro_f1), ("files", c.n)]
@@ -227,7 +248,7 @@ def report_html(r: EvalReport, confusion: bytes | None = None) -> str:
             ["videos", "MAE (normalised)", "OBO", "mean |error| (reps)"],
             [[r.reps.n, r.reps.mae, r.reps.obo, r.reps.abs_error]])))
     wrong = [i for i in r.items if i.truth and i.error is None and i.pred != i.truth]
-    sections.append((f"Misclassified ({len(wrong)})", html.table(
+    sections.append((f"Misclassified ({len(wrong)})", thumbnails(r.data, wrong) + html.table(
         ["file", "true", "predicted", "confidence"],
         [[i.file, i.truth, i.pred, i.confidence] for i in wrong])))
     sections.append(("Problems", html.items_list(r.problems)))
