@@ -58,6 +58,13 @@ def _smooth(w: RepWindow, v: np.ndarray, window_s: float = 0.35) -> np.ndarray:
     return savgol_gaps(median_gaps(np.asarray(v, float), dt), dt, window_s)
 
 
+def _squat_knee(w: RepWindow, side: str) -> float:
+    """Smallest knee angle of the rep (degrees; 180 = straight leg)."""
+    a = _smooth(w, w.angle("hip", "knee", "ankle", side))
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    return float(np.nanmin(a[lo:hi])) if np.isfinite(a[lo:hi]).any() else float("nan")
+
+
 def _window(w: RepWindow, t0: float, t1: float) -> tuple[int, int]:
     return w.index(t0), w.index(t1) + 1
 
@@ -274,9 +281,9 @@ def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
 _SIDE = "film from the side"
 LYING_VIEWS = frozenset({"side", "diag", "end", "front", "back"})
 RULES: tuple[Rule, ...] = (
-    Rule("squat", "depth_above_parallel_deg", "shallow", ("hip", "knee"), False, SIDE,
-         f"{_SIDE} to check squat depth", _squat_depth, 30.0, True,
-         "rep {n}: depth {v:.0f}° above parallel — squat deeper"),
+    Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
+         f"{_SIDE} to check squat depth", _squat_knee, 95.0, True,
+         "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
     Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SAGITTAL,
          f"{_SIDE} to check your back angle", _forward_drift, 12.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"

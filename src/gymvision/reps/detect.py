@@ -87,7 +87,6 @@ class _Part:
     qual: np.ndarray
     observed: np.ndarray
     torso_up: np.ndarray
-    lin: np.ndarray | None = None  # oriented segment angle from vertical (timing), see _linearise
 
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
@@ -207,10 +206,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     xo = _orient(spec, other)
     raw = part.raw[channel]
     dt = float(t[1] - t[0])
-    if timing == "lin" and part.lin is not None:
-        xt = part.lin[a:b]
-    else:
-        xt = _orient(spec, (part.angle if timing == "angle" else part.vert)[a:b])
+    xt = _orient(spec, (part.angle if timing == "angle" else part.vert)[a:b])
     if not np.isfinite(xt).all():
         xt = xr
     vt = _velocity(xt, dt)
@@ -258,7 +254,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             log.debug("t=%.2f: posture (shoulders over hips %s %%) does not fit", tp, np.round(postures))
             continue
         seg = slice(a + s, a + e + 1)
-        steps = np.abs(np.diff(raw[seg]))
+        steps = np.abs(np.diff(median_gaps(raw[seg], dt)))
         if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r):
             log.debug("t=%.2f: channel jumped %.0f", tp, np.nanmax(steps))
             continue  # the signal jumped instead of moving: unrelated poses, not a rep
@@ -306,6 +302,7 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up))
+    linear = spec.linearise and _linearise(parts)
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
     snr, score, rngs = {}, {}, {}
     for ch, floor in (("angle", spec.min_rom_deg), ("vertical", spec.min_range_v)):
@@ -320,8 +317,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
     # rep boundaries from the angle when it is clean enough: it moves linearly with the lift at the
     # rest position, where vertical offsets (cosines) barely change
     timing = "angle" if snr["angle"] >= TIMING_SNR * snr["vertical"] else channel
-    if spec.linearise and snr["angle"] < snr["vertical"] and _linearise(spec, parts):
-        timing = "lin"
+    if linear and snr["angle"] < snr["vertical"]:
+        timing = "vertical"
     # the vertical channel is trustworthy from every level camera, the 2D angle only when it is clean
     quality = float(np.median(np.concatenate([p.qual for p in parts]))) if parts else 0.0
     # off only for an angle that clearly moves but is unreliable (noisy, or its joint badly seen)
@@ -346,23 +343,28 @@ def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:
     return float(np.corrcoef(a[ok], v[ok])[0, 1])
 
 
-def _linearise(spec: ExerciseSpec, parts: list[_Part]) -> bool:
-    """Turn the vertical channel into the angle of its segment from vertical, for rep timing.
+def _linearise(parts: list[_Part]) -> bool:
+    """Turn the vertical channel into the tilt of its segment from vertical (degrees), in place.
 
-    In a squat, deadlift or leg extension the vertical offset is a segment length times the cosine
-    of its tilt, so it barely moves while the segment is near vertical and thresholds or speed-based
-    boundaries come late, from every camera angle. ``acos(v / v_vertical)`` moves with the lift.
+    In a squat or a leg extension the vertical offset is a segment's length times the cosine of its
+    tilt: it barely moves while the segment is near vertical, which squeezes shallow reps (a half
+    squat lowers the hips a fifth as much as a full one) and delays rep boundaries. The tilt
+    ``acos(v / v_vertical)`` moves in proportion to the lift. Its sign keeps the channel's direction.
     """
     vals = np.concatenate([p.vert[np.isfinite(p.vert)] for p in parts]) if parts else np.array([])
     if vals.size < 10:
         return False
-    ref = float(np.percentile(vals, 98)) if abs(np.percentile(vals, 98)) >= abs(np.percentile(vals, 2)) \
-        else float(np.percentile(vals, 2))
+    hi, lo = np.percentile(vals, 98), np.percentile(vals, 2)
+    ref = float(hi if abs(hi) >= abs(lo) else lo)
     if abs(ref) < 1e-6:
         return False
-    sign = (1.0 if spec.turn_high else -1.0) * -np.sign(ref)
     for part in parts:
-        part.lin = sign * np.degrees(np.arccos(np.clip(part.vert / ref, -1.0, 1.0)))
+        for name, v in (("smooth", part.vert), ("raw", part.raw["vertical"])):
+            tilt = -np.sign(ref) * np.degrees(np.arccos(np.clip(v / ref, -1.0, 1.0)))
+            if name == "smooth":
+                part.vert = tilt
+            else:
+                part.raw["vertical"] = tilt
     return True
 
 

@@ -43,7 +43,8 @@ class ExerciseSpec:
     from every level camera and rejects look-alike motion (the knee swing of walking does not lower
     the hips). ``turn_high``: the turning point of a rep is a maximum of both channels (the lockout of
     a shoulder press, which starts from the rack); otherwise a minimum (the bottom of a squat).
-    ``min_rom_deg``/``min_range_v``: the smallest rep on each channel.
+    ``min_rom_deg``/``min_range_v``: the smallest rep on each channel. With ``linearise`` the
+    vertical channel is turned into its segment's tilt (degrees) before counting, see ``detect``.
     """
 
     joint: str  # "knee" | "elbow" | "hip"
@@ -75,9 +76,9 @@ class ExerciseSpec:
 
 
 SPECS: dict[str, ExerciseSpec] = {
-    "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 10.0, 85.0, 65.0, linearise=True,
+    "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 15.0, 85.0, 60.0, linearise=True,
                            fallback_joint="hip"),
-    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 15.0, 75.0, 80.0, linearise=True),
+    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True),
     "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
                                 upright=False),
     "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False),
