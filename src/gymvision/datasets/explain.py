@@ -167,7 +167,7 @@ def attribute_features(predict: Callable[[np.ndarray], np.ndarray], x: np.ndarra
 
 
 def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: int = 24,
-                  max_side: int = 640, target: str | None = None, fill: int = 128, margin: float = 0.05,
+                  max_side: int = 640, target: str | None = None, fill: int = 128, margin: float = 0.1,
                   progress: Callable[[int, int], None] | None = None,
                   pose_fn: PoseFn | None = None) -> ExplainResult:
     """Explain the recogniser's decision on one photo (RGB uint8). Raises ValueError without a person.
@@ -201,9 +201,7 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
         decided, _ = _decide(pipeline, probs, pose)
         label = normalise_name(target) if target else max(probs, key=probs.__getitem__)
         p0 = float(probs.get(label, 0.0))
-        x1, y1, x2, y2 = pose.bbox()
-        mx, my = margin * (x2 - x1), margin * (y2 - y1)
-        box = (x1 - mx, y1 - my, x2 + mx, y2 + my)
+        box = person_box(pose, margin)
         with threadpool_limits(1):  # one-row predictions are ~10x slower with spinning OpenMP threads
             heat, n_win, n_eval = occlusion_map(small, pose_fn, target_probs(rec, label), p0, box,
                                                 window=window, stride=stride, fill=fill, progress=progress)
@@ -220,6 +218,17 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
     png = overlay_png(rgb, heat, title, full_box)  # type: ignore[arg-type]
     return ExplainResult(label, p0, decided, {k: float(v) for k, v in probs.items()}, heat, png, attributions,
                          full_box, n_win, n_eval, time.perf_counter() - t0)  # type: ignore[arg-type]
+
+
+def person_box(pose: Pose, margin: float = 0.1) -> tuple[float, float, float, float]:
+    """Where occlusion can change the pose: the padded box of the visible-landmark box and of all
+    33 landmarks (hidden ones included: the model still places them, and covering them matters)."""
+    h_pad = pose.bbox()
+    pts = pose.xy
+    x1, y1 = min(h_pad[0], float(pts[:, 0].min())), min(h_pad[1], float(pts[:, 1].min()))
+    x2, y2 = max(h_pad[2], float(pts[:, 0].max())), max(h_pad[3], float(pts[:, 1].max()))
+    m = margin * max(x2 - x1, y2 - y1)  # hands, feet and hair reach past the landmarks
+    return (x1 - m, y1 - m, x2 + m, y2 + m)
 
 
 def _decide(pipeline: Any, probs: dict[str, float], pose: Pose) -> tuple[str, float]:
