@@ -491,3 +491,12 @@ def test_near_duplicate_videos_are_grouped_not_dropped(tmp_path: Path) -> None:
     assert len({rels[r].split for r in ("squat/set1.mp4", "squat/set2.mp4", "squat/still.png")}) == 1
     assert [d.action for d in plan.duplicates] == ["grouped", "grouped"]
     assert find_leaks(plan.items, cfg.hash_threshold) == []
+
+
+def test_hamming_matrix_matches_python_bit_counts() -> None:
+    from gymvision.datasets.hashing import hamming_matrix
+
+    rng = np.random.default_rng(3)
+    v = rng.integers(0, 2**63, 60, dtype=np.int64).astype(np.uint64) | np.uint64(1 << 63)
+    ref = np.array([[bin(int(a) ^ int(b)).count("1") for b in v] for a in v])
+    assert (hamming_matrix(v, v) == ref).all()

@@ -14,8 +14,6 @@ from .layout import media_kind
 
 log = logging.getLogger(__name__)
 
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-
 
 class MediaError(OSError):
     """A file could not be decoded."""
@@ -76,14 +74,21 @@ def phash(rgb: np.ndarray) -> ImageHash:
     return ImageHash(_to_int(imagehash.phash(im)), _to_int(imagehash.phash(ImageOps.mirror(im))))
 
 
+def popcount64(x: np.ndarray) -> np.ndarray:
+    """Set bits per uint64 element (SWAR bit counting, vectorised)."""
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return ((x * np.uint64(0x0101010101010101)) >> np.uint64(56)).astype(np.uint8)
+
+
 def hamming_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise Hamming distances between two uint64 arrays."""
-    x = np.bitwise_xor(a[:, None], b[None, :])
-    return _POPCOUNT[x.view(np.uint8).reshape(*x.shape, 8)].sum(axis=-1)
+    return popcount64(np.bitwise_xor(a[:, None], b[None, :]))
 
 
 def near_pairs(hashes: list[ImageHash], threshold: int, flips: bool = True,
-               chunk: int = 2048) -> list[tuple[int, int, int]]:
+               chunk: int = 256) -> list[tuple[int, int, int]]:
     """Index pairs ``(i, j, distance)`` with ``i < j`` whose hashes differ by ≤ ``threshold`` bits.
 
     With ``flips`` a mirrored copy counts as a duplicate too (the distance is the smaller one).
