@@ -128,6 +128,9 @@ def split_cmd(
         raise fail(f"{dst} is not empty; choose a new folder")
     existing = sp.existing_items(manifest) if manifest else []
     layout = manifest["layout"] if manifest else None
+    if layout == "yolo" and ds.layout == "folders":
+        err.print("[yellow]warning:[/yellow] the pool has class folders but the split is YOLO: its images "
+                  "get empty label files (no boxes); label them with `dataset autolabel` first")
     view_fn = _view_fn(pose_model) if views else None
     with progress_tracker() as track:
         plan = sp.plan_split(ds, cfg, view_fn=view_fn, existing=existing, track=track)
