@@ -152,3 +152,18 @@ def test_synthetic_training_is_deterministic() -> None:
     s = generate_sequence("squat", n_reps=2, seed=5)
     f = poses_features([p for p in s.poses if p is not None])
     np.testing.assert_array_equal(a.predict_features(f), b.predict_features(f))
+
+
+@pytest.mark.slow
+def test_train_recognizer_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gymvision.cli import app
+
+    out = tmp_path / "rec.joblib"
+    args = ["train-recognizer", "--out", str(out), "--samples", "700", "--no-validate"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert out.is_file() and out.with_suffix(".json").is_file()
+    rec = ExerciseRecognizer.load(out)
+    assert rec.classes == list(CLASSES) and rec.meta["n_train_frames"] > 500

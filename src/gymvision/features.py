@@ -54,6 +54,8 @@ def _names() -> tuple[str, ...]:
     for p in _BODY_POINTS:
         n += [f"{p}_near_along", f"{p}_near_front", f"{p}_far_along", f"{p}_far_front"]
     n += ["nose_along", "nose_front_abs", "chest_up_2d"]
+    n += ["thumb_near_front", "thumb_near_along", "knuckles_near_along", "hand_near_width", "foot_near_front",
+          "foot_near_along"]
     n += ["wrist_near_above_shoulder", "wrist_far_above_shoulder", "wrist_above_hip", "wrist_above_nose",
           "elbow_above_shoulder", "hip_below_shoulder", "knee_below_hip", "ankle_below_hip",
           "ankle_below_knee", "nose_above_shoulder", "wrist_below_ankle"]
@@ -157,6 +159,19 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
                 d = pt(name, near)[:, :2] - sh[:, :2]
                 cols += [np.sum(d * axis, axis=1) / s, np.sum(d * front, axis=1) / s]
         cols += [np.sum((nose - sh[:, :2]) * axis, axis=1) / s, np.abs(nose_front) / s, -front[:, 1]]
+        # Hand orientation: a bar grip turns the knuckles forward, relaxed hands turn the thumbs forward.
+        hand = pick(("wrist", "index"))
+        wr2 = pt("wrist", True, hand)[:, :2]
+        th = np.where(hand[:, None], p[:, L.LEFT_THUMB, :2], p[:, L.RIGHT_THUMB, :2]) - wr2
+        ix = pt("index", True, hand)[:, :2]
+        pk = np.where(hand[:, None], p[:, L.LEFT_PINKY, :2], p[:, L.RIGHT_PINKY, :2])
+        kn = (ix + pk) / 2 - wr2
+        cols += [np.sum(th * front, axis=1) / s, np.sum(th * axis, axis=1) / s, np.sum(kn * axis, axis=1) / s,
+                 np.linalg.norm(ix - pk, axis=1) / s]
+        # Feet point to the chest side when standing, squatting or in a plank (checks the nose's vote).
+        foot = pick(("heel", "toe"))
+        fd = pt("toe", True, foot)[:, :2] - pt("heel", True, foot)[:, :2]
+        cols += [np.sum(fd * front, axis=1) / s, np.sum(fd * axis, axis=1) / s]
         # Height relations in the image (positive = first point higher up in the picture).
         y = lambda q: q[:, 1]  # noqa: E731
         wn, wf = pt("wrist", True), pt("wrist", False)

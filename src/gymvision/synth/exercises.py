@@ -55,11 +55,11 @@ def squat_params(rng: np.random.Generator, body: Body) -> Params:
                        "hands_hips", "prisoner", "overhead"],
                       p=[0.4, 0.07, 0.11, 0.11, 0.09, 0.06, 0.05, 0.06, 0.05])
     return {"stance": body.shoulder_width * _u(rng, 0.95, 1.6), "toe_out": _u(rng, 5, 30),
-            "depth": _u(rng, 95, 130), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
+            "depth": _u(rng, 95, 140), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
             "lean_bias": _u(rng, -4, 8) if rng.uniform() < 0.7 else _u(rng, 8, 18),
             "bar": bool(rng.uniform() < 0.6), "arms": str(arms), "grip": _u(rng, 1.5, 2.2),
             "head_pitch": _u(rng, -15, 20), "lean_fault": _u(rng, 15, 28), "valgus": _u(rng, 25, 45),
-            "plate_offset": _u(rng, 0.8, 0.95)}
+            "plate_offset": _u(rng, 0.8, 0.95), "gaze": _u(rng, 0.3, 1.0)}
 
 
 def _sagittal_legs(body: Body, knee_flex: np.ndarray, shank_ratio: float,
@@ -121,11 +121,11 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         hands = ((unit(u - f), -lft), (unit(u - f), lft))
         boxes = plates(bar, Y, prm["plate_offset"])
     elif prm["arms"] == "arms_forward":
-        reach = body.arm * 0.97
+        reach = body.arm * 0.985
         el_l, wr_l = arm(sh_l, sh_l + X * reach, body, -UP + lft * 0.2)
         el_r, wr_r = arm(sh_r, sh_r + X * reach, body, -UP - lft * 0.2)
     elif prm["arms"] == "arms_raise":  # arms hang at the top and swing forward on the way down
-        reach = body.arm * 0.97
+        reach = body.arm * 0.985
         w = col(smooth01(p * 1.4))
         hang_l = sh_l - UP * reach + f * 0.05 + lft * 0.05
         hang_r = sh_r - UP * reach + f * 0.05 - lft * 0.05
@@ -154,7 +154,7 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
     else:  # hands on hips
         el_l, wr_l = arm(sh_l, hip_l + lft * 0.07 * s + u * 0.05 * s, body, -f + lft)
         el_r, wr_r = arm(sh_r, hip_r - lft * 0.07 * s + u * 0.05 * s, body, -f - lft)
-    head = parts.head(pitch_deg=prm["head_pitch"] - 0.6 * lean)
+    head = parts.head(pitch_deg=prm["head_pitch"] - prm["gaze"] * lean)  # gaze kept level, more or less
     rig = build_rig(parts, (el_l, el_r), (wr_l, wr_r), (kn_l, kn_r), (an_l, an_r), head, hands, feet)
     return rig, Scene(front=X, left=Y, boxes=boxes)
 
@@ -165,7 +165,8 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
            "grip": body.shoulder_width * _u(rng, 1.05, 1.35), "shank_ratio": _u(rng, 0.15, 0.3),
            "ahead": _u(rng, 0.06, 0.16),
            "bar_h": _u(rng, 0.2, 0.235), "lean_back": _u(rng, 0, 6), "head_pitch": _u(rng, -10, 25),
-           "round": _u(rng, 10, 20), "lockout_miss": _u(rng, 12, 22), "plate_offset": _u(rng, 0.85, 0.95)}
+           "round": _u(rng, 10, 20), "lockout_miss": _u(rng, 12, 22), "plate_offset": _u(rng, 0.85, 0.95),
+           "gaze": _u(rng, 0.2, 0.9)}
     # Start position: the hands reach the bar over mid-foot with the shoulders a little ahead of it.
     # Bisection on knee flexion; the torso angle follows from the shoulder height.
     s = body.scale
@@ -221,7 +222,7 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     g = prm["grip"] / 2
     el_l, wr_l = arm(sh_l, mid + Y * g - UP * drop + X * fwd_off, body, -X + 0.2 * Y)
     el_r, wr_r = arm(sh_r, mid - Y * g - UP * drop + X * fwd_off, body, -X - 0.2 * Y)
-    head = parts.head(pitch_deg=prm["head_pitch"] - 0.5 * lean + 15 * rnd)
+    head = parts.head(pitch_deg=prm["head_pitch"] - prm["gaze"] * lean + 15 * rnd)
     _, hand_l = hands_default(el_l, wr_l, -Y)
     hands = ((unit(wr_l - el_l), hand_l), (unit(wr_r - el_r), hands_default(el_r, wr_r, Y)[1]))
     feet = (feet_flat(t, X, to, 1.0), feet_flat(t, X, to, -1.0))

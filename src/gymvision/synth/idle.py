@@ -86,7 +86,7 @@ def _stand(body: Body, rng: np.random.Generator, times: np.ndarray, lean: np.nda
 def _arms_hang(parts: Parts, rng: np.random.Generator, times: np.ndarray) -> tuple[tuple, tuple]:
     b, tr = parts.body, parts.trunk
     _, sh_l, sh_r = parts.shoulders()
-    drop = b.arm * rng.uniform(0.9, 0.98)
+    drop = b.arm * rng.uniform(0.975, 0.998)  # relaxed arms hang almost straight
     sw = col(_noise(rng, times, 0.04))
     down = -const(UP, len(times))
     el_l, wr_l = arm(sh_l, sh_l + down * drop + tr.left * 0.06 + tr.fwd * (0.03 + sw), b, -tr.fwd)
@@ -114,7 +114,7 @@ def standing(body: Body, rng: np.random.Generator, times: np.ndarray) -> tuple[R
     tr = parts.trunk
     mid, _, _ = parts.shoulders()
     s = body.scale
-    style = rng.choice(["hang", "phone", "hips", "crossed", "rack"])
+    style = rng.choice(["hang", "phone", "hips", "crossed", "rack"], p=[0.5, 0.15, 0.12, 0.13, 0.1])
     if style != "hang":
         if style == "phone":
             c = mid + tr.fwd * 0.3 * s - tr.up * 0.25 * s
@@ -169,10 +169,10 @@ def walking(body: Body, rng: np.random.Generator, times: np.ndarray) -> tuple[Ri
     parts = Parts(Trunk(pelvis, trunk.up, trunk.fwd, trunk.left), body)
     _, s_l, s_r = parts.shoulders()
     swing = rng.uniform(12, 25)
-    el_l, wr_l = arm(s_l, s_l + rotate(down, const(Y, t), swing * np.sin(ph + np.pi))[:, :] * body.arm * 0.95
-                     + Y * 0.05, body, -X)
-    el_r, wr_r = arm(s_r, s_r + rotate(down, const(Y, t), swing * np.sin(ph)) * body.arm * 0.95 - Y * 0.05,
+    reach = body.arm * rng.uniform(0.96, 0.99)
+    el_l, wr_l = arm(s_l, s_l + rotate(down, const(Y, t), swing * np.sin(ph + np.pi)) * reach + Y * 0.05,
                      body, -X)
+    el_r, wr_r = arm(s_r, s_r + rotate(down, const(Y, t), swing * np.sin(ph)) * reach - Y * 0.05, body, -X)
     head = parts.head(pitch_deg=_noise(rng, times, 8) + 5, yaw_deg=_noise(rng, times, 15))
     ff = []
     for sd in (sh_l_dir, sh_r_dir):
@@ -249,8 +249,8 @@ def lying(body: Body, rng: np.random.Generator, times: np.ndarray) -> tuple[Rig,
         feet = ((const(UP if not prone else -X, t), const(-X, t)),) * 2
     style = rng.choice(["sides", "belly", "head"])
     if style == "sides":
-        tl = sh_l - X * body.arm * 0.95 + tr.left * 0.08 - UP * 0.04
-        trr = sh_r - X * body.arm * 0.95 - tr.left * 0.08 - UP * 0.04
+        tl = sh_l - X * body.arm * 0.98 + tr.left * 0.08 - UP * 0.04
+        trr = sh_r - X * body.arm * 0.98 - tr.left * 0.08 - UP * 0.04
         pole = (const(-UP, t) + tr.left, const(-UP, t) - tr.left)
     elif style == "belly":
         c = pelvis + X * 0.12 + tr.fwd * 0.14

@@ -131,6 +131,13 @@ def hands_default(el: np.ndarray, wr: np.ndarray, medial: np.ndarray) -> tuple[n
     return f, ortho(np.broadcast_to(medial, f.shape).copy(), f)
 
 
+def _relaxed_hand(el: np.ndarray, wr: np.ndarray, fwd: np.ndarray,
+                  up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    f = unit(wr - el)
+    along = np.abs(np.sum(f * fwd, axis=-1, keepdims=True)) > 0.9
+    return f, ortho(np.where(along, up, fwd), f)
+
+
 def feet_flat(t: int, heading: np.ndarray, toe_out_deg: float, side: float) -> tuple[np.ndarray, np.ndarray]:
     """Feet flat on the floor pointing along ``heading`` turned out by ``toe_out_deg`` (side=+1 left)."""
     f = rotate(const(heading, t), const(UP, t), side * toe_out_deg)
@@ -155,8 +162,9 @@ def build_rig(parts: Parts, el: tuple[np.ndarray, np.ndarray], wr: tuple[np.ndar
     _, sh_l, sh_r = parts.shoulders()
     hip_l, hip_r = parts.hips()
     left = parts.trunk.left
-    if hands is None:
-        hands = (hands_default(el[0], wr[0], wr[1] - wr[0]), hands_default(el[1], wr[1], wr[0] - wr[1]))
+    if hands is None:  # relaxed forearms: palms face the body, thumbs point forward (or up)
+        fw = parts.trunk.fwd
+        hands = tuple(_relaxed_hand(e, w, fw, parts.trunk.up) for e, w in zip(el, wr, strict=True))
     if feet is None:
         feet = (feet_from_shank(kn[0], an[0], left), feet_from_shank(kn[1], an[1], left))
     return Rig(sh_l=sh_l, sh_r=sh_r, el_l=el[0], el_r=el[1], wr_l=wr[0], wr_r=wr[1], hip_l=hip_l,
