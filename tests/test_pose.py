@@ -64,3 +64,15 @@ def test_several_people_are_found_and_the_prominent_one_chosen(astronaut: np.nda
     best = max(people, key=prominence)
     assert 340 < best.xy[L.NOSE][0] < 860
     assert not same_person(people[0], people[1])
+
+
+def test_person_in_a_plank_is_found_by_turning_the_photo() -> None:
+    from gymvision.demo import sample_image_path
+
+    img = cv2.cvtColor(cv2.imread(str(sample_image_path("demo_push_up.jpg"))), cv2.COLOR_BGR2RGB)
+    with PoseEstimator("full", static=True) as est:
+        pose = est.process(img)
+    assert pose is not None
+    # the figure lies head right, feet left, at mid height, in pixels of the upright photo
+    assert pose.xy[L.NOSE][0] > pose.xy[L.LEFT_HIP][0] > pose.xy[L.LEFT_ANKLE][0]
+    assert 250 < pose.xy[L.LEFT_HIP][1] < 420

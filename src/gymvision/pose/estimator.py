@@ -78,9 +78,29 @@ class PoseEstimator:
         if self._fallback is None:
             self._fallback = self._mp.solutions.pose.Pose(min_detection_confidence=0.3, **self._args)
         pose = self._run(self._fallback, small)
+        if pose is None or float(np.mean(pose.visibility[11:29])) < 0.5:
+            pose = self._rotated(small)  # people lying or in a plank: the detector prefers upright
         if pose is not None and float(np.mean(pose.visibility[11:29])) >= 0.5:
             return pose.scaled(1.0 / scale, (w, h)) if scale < 1.0 else pose
         return None
+
+    def _rotated(self, rgb: np.ndarray) -> Pose | None:
+        """Best pose found in the image turned a quarter either way, mapped back to its pixels."""
+        h, w = rgb.shape[:2]
+        best: Pose | None = None
+        for k in (1, 3):
+            found = self._run(self._graph, np.ascontiguousarray(np.rot90(rgb, k)))
+            if found is None or (best is not None and found.score <= best.score):
+                continue
+            xr, yr, z = found.xyz[:, 0], found.xyz[:, 1], found.xyz[:, 2]
+            if k == 1:  # turned anticlockwise: (x, y) -> (y, w-1-x)
+                xyz = np.column_stack([w - 1 - yr, xr, z])
+                world = None if found.world is None else found.world[:, [1, 0, 2]] * [-1, 1, 1]
+            else:  # clockwise: (x, y) -> (h-1-y, x)
+                xyz = np.column_stack([yr, h - 1 - xr, z])
+                world = None if found.world is None else found.world[:, [1, 0, 2]] * [1, -1, 1]
+            best = Pose(xyz, found.visibility, (w, h), world, found.score)
+        return best
 
     @staticmethod
     def _run(graph: object, rgb: np.ndarray) -> Pose | None:
