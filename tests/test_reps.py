@@ -36,7 +36,7 @@ def toy_squat_pose(flex: float, *, yaw: float = 90.0, rng: np.random.Generator |
     for s, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
         ankle = np.array([0.0, sign * 0.16, 0.08])
         knee = ankle + 0.44 * np.array([np.sin(a), 0.0, np.cos(a)])
-        knee[1] -= sign * knees_in * min(flex / 90.0, 1.0)
+        knee[1] += sign * (0.44 * np.sin(a) * np.sin(np.radians(25)) - knees_in * min(flex / 90.0, 1.0))
         hip = knee + 0.44 * np.array([-np.sin(th), 0.0, np.cos(th)])
         hip[1] = sign * 0.09
         sh = hip + 0.5 * np.array([np.sin(lean), 0.0, np.cos(lean)])

@@ -20,7 +20,7 @@ from scipy.signal import find_peaks, savgol_filter
 
 from ..results import Pose
 from .filters import median_gaps, resample, savgol_gaps, segments, uniform_grid
-from .signals import ExerciseSpec, PoseArrays, body_scale, extract, get_spec, person_changed
+from .signals import SEATED_MAX, ExerciseSpec, PoseArrays, body_scale, extract, get_spec, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ MIN_OBSERVED = 0.4
 #: Gaps (no usable landmarks) bridged by interpolation; longer ones split the sequence.
 MAX_GAP_S = 1.0
 #: A rep must reach this fraction of the person's typical range (adaptive threshold).
-REL_ROM = 0.4
+REL_ROM = 0.25
 #: Fraction of the range that marks leaving / reaching the rest level (live tracker).
 ONSET_FRAC = 0.06
 #: Largest single-sample change of the raw channel, as a fraction of the rep's range.
-MAX_STEP_FRAC = 0.6
+MAX_STEP_FRAC = 0.8
 #: A rep starts/ends/turns where the speed drops under this fraction of its peak.
 VEL_FRAC = 0.1
 #: Window of the Savitzky–Golay derivative used for the speed.
@@ -41,6 +41,10 @@ VEL_WINDOW_S = 0.4
 #: Reps count only in sets of at least this many, at most ``SET_GAP_S`` apart (batch only).
 MIN_SET = 3
 SET_GAP_S = 5.0
+#: A rep's range must be at least this many noise standard deviations of its channel.
+NOISE_K = 6.0
+#: Linearise only a vertical offset that reaches this (% of body scale) when its segment is upright.
+MIN_LINEARISE_REF = 40.0
 #: Savitzky–Golay window.
 SMOOTH_S = 0.3
 #: The gating channel must move the rep's way by this fraction of its own minimum range.
@@ -87,6 +91,8 @@ class _Part:
     qual: np.ndarray
     observed: np.ndarray
     torso_up: np.ndarray
+    thigh_up: np.ndarray
+    vert0: np.ndarray | None = None  # the vertical channel before linearising (% of body scale)
 
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
@@ -180,6 +186,12 @@ def _mean_finite(*values: float) -> float:
     return float(sum(ok) / len(ok)) if ok else float("nan")
 
 
+def _noise(raw: np.ndarray, smooth: np.ndarray) -> float:
+    """Robust standard deviation of the raw channel around its smoothed version."""
+    ok = np.isfinite(raw) & np.isfinite(smooth)
+    return 1.4826 * float(np.median(np.abs(raw[ok] - smooth[ok]))) if ok.sum() >= 10 else 0.0
+
+
 def _snr(raw: np.ndarray, smooth: np.ndarray) -> tuple[float, float]:
     """(range, range / noise) of a channel: p95-p5 of the smoothed signal over the raw residual."""
     ok = np.isfinite(raw) & np.isfinite(smooth)
@@ -196,7 +208,7 @@ def _orient(spec: ExerciseSpec, v: np.ndarray) -> np.ndarray:
 
 
 def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, typical: float,
-                timing: str, gate_on: bool) -> list[RepSpan]:
+                timing: str, gate: str) -> list[RepSpan]:
     t = part.t
     main = part.angle if channel == "angle" else part.vert
     other = part.vert if channel == "angle" else part.angle
@@ -205,6 +217,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     xr = _orient(spec, main[a:b])
     xo = _orient(spec, other)
     raw = part.raw[channel]
+    noise = _noise(raw, main)
     dt = float(t[1] - t[0])
     xt = _orient(spec, (part.angle if timing == "angle" else part.vert)[a:b])
     if not np.isfinite(xt).all():
@@ -220,8 +233,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         ri = p + int(np.argmin(xr[p:hi + 1]))
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
         tp = t[a + p]
-        if min(amp_l, amp_r) < thr:
-            log.debug("t=%.2f: range %.0f/%.0f under %.0f", tp, amp_l, amp_r, thr)
+        if min(amp_l, amp_r) < max(thr, NOISE_K * noise):
+            log.debug("t=%.2f: range %.0f/%.0f under %.0f (noise %.1f)", tp, amp_l, amp_r, thr, noise)
             continue
         # the rest stretches either side: their far ends bound the rep (argmin may sit anywhere in them)
         tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
@@ -238,17 +251,31 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         gate_factor = 1.0
         if np.isfinite(o_turn) and np.isfinite(o_rest):
             moved = o_turn - o_rest
-            if not gate_on:  # an unreliable angle (a limb swinging at the camera) cannot veto
-                moved, gate_factor = np.inf, 0.85
+            if gate == "magnitude":  # half the bar: the angle is known to be squeezed by the view
+                moved, gate_factor = 2.0 * abs(moved), 0.85
+            elif gate == "off":
+                moved, gate_factor = np.inf, 0.7
             if moved < GATE_FRAC * other_min:
                 log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, moved, GATE_FRAC * other_min)
                 continue
         else:
             gate_factor = 0.7
-        rest_v = _mean_finite(_median_at(part.vert, a + s), _median_at(part.vert, a + e))
+        if part.vert0 is not None:  # the body really moved: hips dropped, foot rose (not tilt noise)
+            v0 = _orient(spec, part.vert0)
+            shift = _median_at(v0, a + p) - _mean_finite(_median_at(v0, a + s), _median_at(v0, a + e))
+            if shift < spec.min_shift_v:
+                log.debug("t=%.2f: vertical shift %.1f %% under %.1f %%", tp, shift, spec.min_shift_v)
+                continue
+        vv = part.vert0 if part.vert0 is not None else part.vert
+        rest_v = _mean_finite(_median_at(vv, a + s), _median_at(vv, a + e))
         if np.isfinite(rest_v) and rest_v < spec.rest_min_v:
             log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, spec.rest_min_v)
             continue
+        if spec.seated:
+            thigh = _mean_finite(_median_at(part.thigh_up, a + s), _median_at(part.thigh_up, a + e))
+            if np.isfinite(thigh) and abs(thigh) > SEATED_MAX:
+                log.debug("t=%.2f: not seated (hips %.0f %% over knees)", tp, thigh)
+                continue
         postures = [_median_at(part.torso_up, a + i) for i in (s, p, e)]
         if not spec.posture_ok(postures):
             log.debug("t=%.2f: posture (shoulders over hips %s %%) does not fit", tp, np.round(postures))
@@ -274,7 +301,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
 
 
 def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
-                 ) -> tuple[list[_Part], str, str, bool, str]:
+                 ) -> tuple[list[_Part], str, str, str, str]:
     """Continuous parts on uniform grids, the channels to count and to time on, the body side used."""
     spec = get_spec(exercise)
     track = extract(exercise, arrays)
@@ -301,7 +328,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
-        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up))
+        thigh = savgol_gaps(resample(tc, track.thigh_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
+        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up, thigh))
     linear = spec.linearise and _linearise(parts)
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
     snr, score, rngs = {}, {}, {}
@@ -322,15 +350,21 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
     # the vertical channel is trustworthy from every level camera, the 2D angle only when it is clean
     quality = float(np.median(np.concatenate([p.qual for p in parts]))) if parts else 0.0
     # off only for an angle that clearly moves but is unreliable (noisy, or its joint badly seen)
-    gate_on = channel == "angle" or (snr["angle"] >= GATE_MIN_SNR and quality >= 0.5) \
-        or rngs["angle"] < 2.0 * spec.min_rom_deg
+    if channel == "angle" or (snr["angle"] >= GATE_MIN_SNR and quality >= 0.5):
+        gate = "direction"  # the other channel must move the lift's way
+    elif quality >= 0.5 and spec.angle_veto:
+        gate = "magnitude"  # a seen but unreliable angle (limb swinging at the camera) must still move
+    else:
+        gate = "off"
     reversed_v = _correlation(spec, parts) < -0.5
     if reversed_v:
         for part in parts:  # a camera looking down: "up" in the world is "down" in the image
             part.vert = -part.vert
-    log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate_on,
+            if part.vert0 is not None:
+                part.vert0 = -part.vert0
+    log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate,
               snr["angle"], snr["vertical"])
-    return parts, channel, timing, gate_on, track.side
+    return parts, channel, timing, gate, track.side
 
 
 def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:
@@ -356,9 +390,10 @@ def _linearise(parts: list[_Part]) -> bool:
         return False
     hi, lo = np.percentile(vals, 98), np.percentile(vals, 2)
     ref = float(hi if abs(hi) >= abs(lo) else lo)
-    if abs(ref) < 1e-6:
+    if abs(ref) < MIN_LINEARISE_REF:  # the segment is never near vertical: nothing to linearise
         return False
     for part in parts:
+        part.vert0 = part.vert.copy()
         for name, v in (("smooth", part.vert), ("raw", part.raw["vertical"])):
             tilt = -np.sign(ref) * np.degrees(np.arccos(np.clip(v / ref, -1.0, 1.0)))
             if name == "smooth":
@@ -416,14 +451,14 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     order = np.argsort(times_a, kind="stable")
     times_a = times_a[order]
     arrays = PoseArrays.from_poses([poses[i] for i in order])
-    parts, channel, timing, gate_on, side = _build_parts(exercise, times_a, arrays)
+    parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays)
     typical = _typical_range(spec, parts, channel)
     reps: list[RepSpan] = []
     for part in parts:
         x = part.angle if channel == "angle" else part.vert
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
-                reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate_on))
+                reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate))
     reps = _in_sets(sorted(reps, key=lambda r: r.start_s))
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])

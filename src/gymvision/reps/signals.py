@@ -26,9 +26,11 @@ MIN_VISIBILITY = 0.5
 #: follows the lift (the rep's confidence reports the low visibility); only near-zero ones are dropped.
 SIGNAL_MIN_VIS = 0.1
 #: Shoulders over hips (% of body scale) reach at least this in a standing/seated rep...
-UPRIGHT_MIN = 50.0
+UPRIGHT_MIN = 35.0
 #: ...and at most this in a lying one (bench press, incline included; push-up).
 LYING_MAX = 80.0
+#: Seated with the thighs on a seat: hips over knees at most this at rest (% of body scale).
+SEATED_MAX = 45.0
 #: Joint angles are measured in the image plane: BlazePose's z is too noisy (on the ML Kit samples
 #: 3D knee/elbow angles separate up from down poses in 80-96 % of rows, 2D angles in 98-99 %).
 USE_Z = False
@@ -58,8 +60,11 @@ class ExerciseSpec:
     max_duration_s: float = 15.0
     linearise: bool = False  # the vertical channel is a segment length x cos(tilt), see detect
     upright: bool = True  # trunk up (standing, seated) rather than lying or in a plank
-    rest_min_v: float = -math.inf  # the vertical channel at a rep's rest position is at least this
+    rest_min_v: float = -math.inf  # the vertical offset at a rep's rest position is at least this
     fallback_joint: str | None = None  # followed instead when ``joint`` is mostly unseen (feet cut off)
+    min_shift_v: float = 0.0  # least change of the (un-linearised) vertical offset in a rep, % of scale
+    seated: bool = False  # thighs level at rest (hips at knee height), not standing
+    angle_veto: bool = True  # an unreliable 2D angle that does not move vetoes a rep
 
     def posture_ok(self, torso_up: Sequence[float]) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
@@ -77,8 +82,9 @@ class ExerciseSpec:
 
 SPECS: dict[str, ExerciseSpec] = {
     "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 15.0, 85.0, 60.0, linearise=True,
-                           fallback_joint="hip"),
-    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True),
+                           fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0),
+    "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True,
+                                  min_shift_v=5.0, seated=True, angle_veto=False),
     "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
                                 upright=False),
     "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False),
@@ -196,6 +202,7 @@ class SignalTrack:
     vertical: np.ndarray
     quality: np.ndarray
     torso_up: np.ndarray
+    thigh_up: np.ndarray
     side: str  # "left" | "right" | "both"
 
 
@@ -268,7 +275,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
     with np.errstate(all="ignore"):
         vert = vertical_channel(xyz, vis, spec.vertical, np.full(len(xyz), ref))
         up = vertical_channel(xyz, vis, "shoulder_over_hip", np.full(len(xyz), ref))
-    return SignalTrack(ang, vert, q, up, side)
+        thigh = vertical_channel(xyz, vis, "hip_over_knee", np.full(len(xyz), ref))
+    return SignalTrack(ang, vert, q, up, thigh, side)
 
 
 def _angle2d(p: np.ndarray, a: int, v: int, b: int) -> float:

@@ -1,0 +1,121 @@
+"""Form cues: measured per rep, gated on landmark visibility and camera view, with camera advice."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from gymvision.form import RULES, estimate_view, evaluate_rep, rules_for
+from gymvision.form.view import SAGITTAL
+from gymvision.reps import analyze_reps
+from gymvision.reps.signals import PoseArrays
+from gymvision.synth import FAULTS, generate_sequence
+from test_reps import squat_profile, toy_squat_pose
+
+
+def toy_set(depth: float, yaw: float = 90.0, n: int = 4, seed: int = 0, **pose_kw):
+    rng = np.random.default_rng(seed)
+    ts, fs, truth = squat_profile(n, depth=depth)
+    return ts, [toy_squat_pose(f, yaw=yaw, rng=rng, **pose_kw) for f in fs], truth
+
+
+def test_every_generator_fault_has_a_rule_and_every_rule_a_fault():
+    for ex, faults in FAULTS.items():
+        assert {r.fault for r in rules_for(ex)} == set(faults), ex
+    for r in RULES:
+        assert "{n}" in r.cue and "{v" in r.cue, r.metric
+
+
+@pytest.mark.parametrize(("yaw", "view"), [(90, "side"), (-90, "side"), (0, "front"), (180, "back"),
+                                           (45, "diag")])
+def test_view_estimate_on_toy_squatter(yaw, view):
+    _, poses, _ = toy_set(100, yaw=yaw, n=1)
+    arr = PoseArrays.from_poses(poses)
+    assert estimate_view(arr.xyz, arr.vis).name == view
+
+
+def test_shallow_squat_gets_a_cue_with_rep_number_and_measurement():
+    ts, poses, _ = toy_set(55)  # a quarter squat: knees bent to ~125°
+    res = analyze_reps("squat", ts, poses)
+    assert len(res.events) == 4
+    for ev in res.events:
+        depth = [c for c in ev.cues if "squat deeper" in c]
+        assert len(depth) == 1
+        m = re.match(r"rep (\d+): knees bent only to (\d+)°", depth[0])
+        assert m and int(m.group(1)) == ev.index
+        assert abs(int(m.group(2)) - ev.metrics["knee_bottom_deg"]) <= 1
+        assert 115 <= ev.metrics["knee_bottom_deg"] <= 135
+
+
+def test_deep_squat_gets_no_depth_cue():
+    ts, poses, _ = toy_set(120)
+    res = analyze_reps("squat", ts, poses)
+    assert len(res.events) == 4
+    assert all(not any("deeper" in c for c in ev.cues) for ev in res.events)
+    assert all(ev.metrics["knee_bottom_deg"] < 80 for ev in res.events)
+
+
+def test_front_view_withholds_depth_and_says_where_to_film():
+    ts, poses, _ = toy_set(55, yaw=0)
+    res = analyze_reps("squat", ts, poses)
+    assert len(res.events) == 4
+    assert all("knee_bottom_deg" not in ev.metrics for ev in res.events)
+    assert "film from the side to check squat depth" in res.advice
+    # the frontal-plane rule is checked from the front, and knees that track the feet pass it
+    assert all(ev.metrics["knee_to_ankle_width"] > 0.8 for ev in res.events)
+    assert all(not any("caved" in c for c in ev.cues) for ev in res.events)
+
+
+def test_knees_caving_in_is_cued_from_the_front():
+    ts, poses, _ = toy_set(110, yaw=0, knees_in=0.2)
+    res = analyze_reps("squat", ts, poses)
+    assert len(res.events) == 4
+    for ev in res.events:
+        assert any(re.match(rf"rep {ev.index}: knees caved in to \d+% of foot width", c) for c in ev.cues)
+
+
+def test_feet_out_of_frame_withholds_foot_rules_with_advice():
+    """Counting still works on the hips (hip angle, hips over knees); depth and lean need the feet."""
+    ts, poses, _ = toy_set(110, feet_visible=False)
+    res = analyze_reps("squat", ts, poses)
+    assert len(res.events) == 4
+    assert "step back so your feet are in frame" in res.advice
+    for ev in res.events:
+        assert "knee_bottom_deg" not in ev.metrics and "shoulder_drift_pct" not in ev.metrics
+
+
+def _rep_flags(exercise: str, fault: str, view: str, seed: int):
+    seq = generate_sequence(exercise, n_reps=5, seed=seed, view=view, faults=(fault,), fault_reps=[1, 3])
+    res = analyze_reps(exercise, seq.times, seq.poses, with_form=False)
+    flags = []
+    for ev in res.events:
+        truth = min(seq.reps, key=lambda r: abs(r.turn_s - ev.turn_s))
+        fr = evaluate_rep(exercise, seq.times, seq.poses, ev)
+        flags.append((fault in truth.faults, fault in fr.faults, fault in fr.withheld))
+    return flags
+
+
+@pytest.mark.parametrize(("exercise", "fault", "view"), [
+    ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
+    ("deadlift", "no_lockout", "side_left"), ("deadlift", "hips_rise_early", "side_left"),
+    ("leg_extension", "partial", "side_right"), ("squat", "shallow", "side_left"),
+])
+def test_injected_faults_are_found_on_generated_sets(exercise, fault, view):
+    """Two of five reps carry the fault; every rep the rule could check is judged right."""
+    flags = _rep_flags(exercise, fault, view, seed=11)
+    assert len(flags) == 5
+    checked = [(has, flagged) for has, flagged, withheld in flags if not withheld]
+    assert len(checked) >= 3, flags  # a side view supports these rules; some reps may be hidden
+    assert all(has == flagged for has, flagged in checked), flags
+
+
+def test_cues_withheld_from_unsupported_views_on_generated_sets():
+    seq = generate_sequence("push_up", n_reps=4, seed=3, view="head_end", faults=("pike",))
+    res = analyze_reps("push_up", seq.times, seq.poses)
+    assert len(res.events) == 4
+    assert all("hip_pike_deg" not in ev.metrics for ev in res.events)
+    assert "film from the side to check your hips" in res.advice
+    sagittal_only = [r for r in rules_for("push_up") if r.views <= SAGITTAL]
+    assert sagittal_only
