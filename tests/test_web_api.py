@@ -227,6 +227,24 @@ def test_explain_needs_an_own_photo(client: TestClient) -> None:
     assert client.post(d["annotated_url"].replace("/api/media/", "/api/explain/")).status_code == 404
 
 
+def test_samples_photo_and_video(client: TestClient) -> None:
+    listing = client.get("/api/samples").json()
+    kinds = {s["name"]: s["kind"] for s in listing}
+    assert kinds["astronaut.jpg"] == "image" and "README.md" not in kinds
+    photo = client.post("/api/samples/astronaut.jpg/analyze?exercise=squat").json()
+    assert photo["file"] == "astronaut.jpg" and photo["exercise"] == "squat"
+    videos = [n for n, k in kinds.items() if k == "video"]
+    if videos:
+        r = client.post(f"/api/samples/{videos[0]}/analyze")
+        assert r.status_code == 202
+        job = wait_job(client, r.json()["job"])
+        assert job["status"] == "done" and job["result"]["file"] == videos[0]
+    from gymvision.demo import sample_image_path
+
+    assert sample_image_path().exists()  # samples are copied, never moved or deleted
+    assert client.get("/api/sets").json()[0]["source"] == "sample"
+
+
 def test_forced_exercise_and_bad_exercise(client: TestClient) -> None:
     r = client.post("/api/analyze", files={"file": ("a.png", png_bytes(), "image/png")},
                     data={"exercise": "Bench-Press"})

@@ -20,7 +20,7 @@ from ..settings import Settings
 from .engine import EngineHolder, lower_thread_priority
 from .errors import ApiError
 from .store import Store
-from .uploads import IMAGE_TYPES, random_name
+from .uploads import IMAGE_TYPES, VIDEO_TYPES, random_name
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +61,24 @@ class Samples:
             folder = Path(str(resources.files("gymvision") / "samples"))
         self.folder = folder
 
-    def names(self) -> list[str]:
+    def listing(self) -> dict[str, str]:
+        """Sample file name → kind ("image" | "video"), for the accepted formats only."""
         if not self.folder.is_dir():
-            return []
-        exts = {f".{e}" for e in IMAGE_TYPES} | {".jpeg"}
-        return sorted(p.name for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in exts)
+            return {}
+        kinds = {f".{e}": "image" for e in (*IMAGE_TYPES, "jpeg")}
+        kinds |= {f".{e}": "video" for e in VIDEO_TYPES}
+        return {p.name: kinds[p.suffix.lower()] for p in sorted(self.folder.iterdir())
+                if p.is_file() and p.suffix.lower() in kinds}
 
-    def path(self, name: str) -> Path:
-        if name not in self.names():
+    def names(self) -> list[str]:
+        return list(self.listing())
+
+    def path(self, name: str) -> tuple[Path, str]:
+        """The sample's path and kind (404 for anything not in the listing)."""
+        kind = self.listing().get(name)
+        if kind is None:
             raise ApiError(404, f"No sample named {name!r}.")
-        return self.folder / name
+        return self.folder / name, kind
 
 
 class PhotoService:

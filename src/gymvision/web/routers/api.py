@@ -98,29 +98,37 @@ def media(media_id: str, services: Services = Depends(get_services),
 
 @router.get("/api/samples", tags=["samples"])
 def samples(services: Services = Depends(get_services)) -> list[dict[str, str]]:
-    """Sample images shipped with GymVision."""
-    return [{"name": n, "url": f"/api/samples/{n}"} for n in services.samples.names()]
+    """Sample photos and videos shipped with GymVision."""
+    return [{"name": n, "kind": k, "url": f"/api/samples/{n}"} for n, k in services.samples.listing().items()]
 
 
 @router.get("/api/samples/{name}", tags=["samples"], response_class=FileResponse)
-def sample_image(name: str, services: Services = Depends(get_services)) -> FileResponse:
-    """One sample image (only names from the listing are served)."""
-    path = services.samples.path(name)
+def sample_file(name: str, services: Services = Depends(get_services)) -> FileResponse:
+    """One sample file (only names from the listing are served)."""
+    path, _kind = services.samples.path(name)
     return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.post("/api/samples/{name}/analyze", tags=["samples"])
-async def analyze_sample(name: str, services: Services = Depends(get_services),
-                         owner: str = Depends(get_owner)) -> dict[str, Any]:
-    """Analyse a sample image, as if it had been uploaded."""
-    sample = services.samples.path(name)
+@router.post("/api/samples/{name}/analyze", tags=["samples"], response_model=None,
+             responses={202: {"description": "A sample video was queued: `{\"job\": ID}`."}})
+async def analyze_sample(name: str, exercise: str | None = None, services: Services = Depends(get_services),
+                         owner: str = Depends(get_owner)) -> dict[str, Any] | JSONResponse:
+    """Analyse a sample as if it had been uploaded: a photo's result, or `{"job": ID}` for a video."""
+    forced = parse_exercise(exercise)
+    sample, kind = services.samples.path(name)
     ext = "jpg" if sample.suffix.lower() in (".jpg", ".jpeg") else sample.suffix.lower().lstrip(".")
+    services.engines.get()
     path = await run_in_threadpool(services.uploads.copy_in, sample, ext)
     try:
-        return await services.photos.analyze(owner, path, name, source="sample", mime=IMAGE_TYPES[ext])
+        if kind == "image":
+            return await services.photos.analyze(owner, path, name, exercise=forced, source="sample",
+                                                 mime=IMAGE_TYPES[ext])
+        job_id = services.jobs.submit(owner, path, name, exercise=forced, source="sample")
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    return JSONResponse({"job": job_id, "status": "queued", "status_url": f"/api/jobs/{job_id}"},
+                        status_code=202)
 
 
 @router.post("/api/explain/{source_id}", status_code=202, responses={404: {"description": "Unknown or "

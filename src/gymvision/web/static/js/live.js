@@ -23,13 +23,16 @@ export function initLive(meta) {
     return oldest !== undefined && performance.now() - oldest < STALE_MS;
   }
 
+  let freshFrame = false;     // a camera frame not sent yet (never send the same frame twice)
+
   function sendFrame() {
-    if (!ready || encoding || !ws || ws.readyState !== WebSocket.OPEN || inFlightBlocked()) return;
+    if (!freshFrame || !ready || encoding || !ws || ws.readyState !== WebSocket.OPEN || inFlightBlocked()) return;
     if (ws.bufferedAmount > 1 << 20) return;
     const w = video.videoWidth, h = video.videoHeight;
     if (!w || !h) return;
     if (capture.width !== w) { capture.width = w; capture.height = h; }
     capture.getContext("2d").drawImage(video, 0, 0, w, h);
+    freshFrame = false;
     encoding = true;
     capture.toBlob((blob) => {
       encoding = false;
@@ -43,6 +46,7 @@ export function initLive(meta) {
   function onVideoFrame(now) {
     if (!stream) return;
     camTimes.push(now);
+    freshFrame = true;
     sendFrame();
     video.requestVideoFrameCallback(onVideoFrame);
   }

@@ -91,12 +91,17 @@ export function initPhoto() {
     if (ex) form.append("exercise", ex);
     run(() => api("/api/analyze", { method: "POST", body: form }), file.name);
   });
-  api("/api/samples").then((samples) => {
+  api("/api/samples").then((all) => {
+    const samples = all.filter((s) => s.kind === "image");
     if (!samples.length) return;
     $("samples-box").hidden = false;
     $("samples").replaceChildren(...samples.map((s) => el("button", {
       type: "button", title: `Analyse ${s.name}`, "data-sample": s.name,
-      onclick: () => run(() => api(`/api/samples/${encodeURIComponent(s.name)}/analyze`, { method: "POST" }), s.name),
+      onclick: () => {
+        const ex = $("photo-exercise").value;
+        const query = ex ? `?exercise=${encodeURIComponent(ex)}` : "";
+        run(() => api(`/api/samples/${encodeURIComponent(s.name)}/analyze${query}`, { method: "POST" }), s.name);
+      },
     }, el("img", { src: s.url, alt: s.name, loading: "lazy" }))));
   }).catch(() => {});
 }

@@ -1,5 +1,5 @@
 // Video tab: upload with progress, poll the job, then the annotated video, rep table and chart.
-import { $, el, deg, fillList, secs, setStatus, setupDrop, showVerdict, toast } from "./common.js";
+import { $, api, el, deg, fillList, secs, setStatus, setupDrop, showVerdict, toast } from "./common.js";
 import { drawSignal } from "./chart.js";
 
 let current = null;
@@ -63,7 +63,7 @@ function show(r) {
   document.body.dataset.videoDone = String(Date.now());
 }
 
-async function analyse(file) {
+async function analyse(file, sample = null) {
   const token = Symbol("upload");
   current = token;
   for (const id of ["upload-progress", "process-progress"]) $(id).value = 0;
@@ -71,7 +71,10 @@ async function analyse(file) {
   $("process-pct").textContent = "–";
   setStatus("video-status", `Uploading ${file.name}…`);
   try {
-    const answer = await upload(file, $("video-exercise").value);
+    const ex = $("video-exercise").value;
+    const answer = sample
+      ? await api(`/api/samples/${encodeURIComponent(sample)}/analyze${ex ? `?exercise=${encodeURIComponent(ex)}` : ""}`, { method: "POST" })
+      : await upload(file, ex);
     if (!answer.job) {
       setStatus("video-status", `${file.name} is a photo: its result is in the History tab (or use the Photo tab).`, true);
       return;
@@ -98,4 +101,13 @@ export function initVideo() {
     }
     analyse(file);
   });
+  api("/api/samples").then((all) => {
+    const samples = all.filter((s) => s.kind === "video");
+    if (!samples.length) return;
+    $("video-samples-box").hidden = false;
+    $("video-samples").replaceChildren(...samples.map((s) => el("button", {
+      type: "button", title: `Analyse ${s.name}`, "data-sample": s.name,
+      onclick: () => analyse({ name: s.name }, s.name),
+    }, el("video", { src: s.url, muted: "", preload: "metadata", "aria-label": s.name }))));
+  }).catch(() => {});
 }
