@@ -100,7 +100,7 @@ def _rep_flags(exercise: str, fault: str, view: str, seed: int):
 @pytest.mark.parametrize(("exercise", "fault", "view"), [
     ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
     ("deadlift", "no_lockout", "side_left"), ("deadlift", "hips_rise_early", "side_left"),
-    ("leg_extension", "partial", "side_right"), ("squat", "shallow", "side_left"),
+    ("leg_extension", "partial", "side_left"), ("squat", "shallow", "side_left"),
 ])
 def test_injected_faults_are_found_on_generated_sets(exercise, fault, view):
     """Two of five reps carry the fault; every rep the rule could check is judged right."""

@@ -242,19 +242,9 @@ def _rounded_back(w: RepWindow, side: str) -> float:
 
 
 def _knee_top(w: RepWindow, side: str) -> float:
-    """Knee angle at full extension (degrees), from how high the ankle rises towards the knee.
-
-    The shin's tilt from hanging is acos(drop / shin length), the same from every level camera; with
-    the thigh on the seat the knee angle is 90° plus that tilt.
-    """
-    drop = _smooth(w, w.point("ankle", side)[:, 1] - w.point("knee", side)[:, 1])
-    shin = np.linalg.norm(w.point("ankle", side)[:, :2] - w.point("knee", side)[:, :2], axis=1)
-    ln = float(np.nanpercentile(shin, 95)) if np.isfinite(shin).any() else float("nan")
-    lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    seg = drop[lo:hi][np.isfinite(drop[lo:hi])]
-    if not seg.size or not ln > 0:
-        return float("nan")
-    return 90.0 + float(np.degrees(np.arccos(np.clip(np.min(seg) / ln, -1.0, 1.0))))
+    """Straightest knee angle of the rep (degrees, side view; 180 = fully extended)."""
+    a = _smooth(w, w.angle("hip", "knee", "ankle", side))
+    return float(np.nanpercentile(a, 95)) if np.isfinite(a).any() else float("nan")
 
 
 def _swing(w: RepWindow, side: str) -> float:
@@ -325,8 +315,8 @@ RULES: tuple[Rule, ...] = (
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SAGITTAL,
          f"{_SIDE} to check your back", _rounded_back, 7.0, True,
          "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat"),
-    Rule("leg_extension", "knee_top_deg", "partial", ("knee", "ankle"), False, SAGITTAL,
-         f"{_SIDE} to check full extension", _knee_top, 160.0, False,
+    Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
+         f"{_SIDE} to check full extension", _knee_top, 156.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
     Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SAGITTAL,
          f"{_SIDE} to check for swinging", _swing, 11.0, True,
