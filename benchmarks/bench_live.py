@@ -1,11 +1,12 @@
 """Live webcam benchmark: a scripted WebSocket client on loopback sending 640×480 JPEGs at 30 fps.
 
 One stream: processed fps and frame-to-result latency (p50/p95). Four concurrent streams: the
-p95 of ``GET /health`` while they run, and the server's peak resident memory. Frames come from a
-generated clip of a real person (the shipped sample photo moving over a backdrop), so the pose
-model really tracks. Starts its own ``gymvision serve`` on a free port unless ``--url`` is given.
+p95 of ``GET /health`` while they run, and the server's peak resident memory. Frames come from
+the shipped mannequin squat clip (or, without it, the shipped photo of a real person moving over
+a backdrop), so the pose model really tracks and reps are counted. Starts its own
+``gymvision serve`` on a free port unless ``--url`` is given.
 
-    .venv/bin/python benchmarks/bench_live.py [--seconds 20] [--streams 4] [--pose-model full]
+    .venv/bin/python benchmarks/bench_live.py [--seconds 20] [--streams 4] [--exercise squat]
 
 Targets (issue 5, 2 cores): ≥ 20 fps, p95 ≤ 100 ms for one stream; /health p95 ≤ 50 ms and
 RSS ≤ 1 GB with 4 streams.
@@ -95,12 +96,19 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def make_frames(n: int = 90, size: tuple[int, int] = (640, 480), quality: int = 80) -> list[bytes]:
-    """JPEG frames of a real person moving (the shipped sample image over a backdrop)."""
-    from gymvision.demo import person_frames
+def make_frames(seconds: float = 10.0, size: tuple[int, int] = (640, 480), quality: int = 80) -> list[bytes]:
+    """JPEG frames (looped by the sender): the shipped mannequin squat clip if present, so reps are
+    counted as in real use, else the shipped photo of a real person drifting over a backdrop."""
+    from gymvision.demo import person_frames, sample_image_path
+    from gymvision.media import iter_frames
 
+    clip = sample_image_path("demo_squat.mp4")
+    if clip.exists():
+        frames = (vf.rgb for vf in iter_frames(clip, sample_fps=30.0, size=size) if vf.t < seconds)
+    else:
+        frames = person_frames(seconds, fps=30.0, size=size)
     out = []
-    for rgb in person_frames(n / 30.0, fps=30.0, size=size):
+    for rgb in frames:
         buf = io.BytesIO()
         Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
         out.append(buf.getvalue())
