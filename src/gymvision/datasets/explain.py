@@ -186,12 +186,17 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
         raise ValueError("expected an RGB uint8 image")
     small, scale = resize_max_side(rgb, max_side)
     own = None
+    occluded_fn = pose_fn
     if pose_fn is None:
         from ..pose import PoseEstimator
 
         s = pipeline.settings
         own = PoseEstimator(s.pose_model, static=True, min_detection_confidence=s.min_detection_confidence)
-        pose_fn = own.process
+        pose_fn = occluded_fn = own.process
+        one = single_pass(own)
+        if one is not None and one(small.copy()) is not None:
+            occluded_fn = one  # found without the photo retries: occluded copies skip them too
+    assert pose_fn is not None and occluded_fn is not None
     try:
         pose = pose_fn(small.copy())
         if pose is None:
@@ -203,7 +208,7 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
         p0 = float(probs.get(label, 0.0))
         box = person_box(pose, margin)
         with threadpool_limits(1):  # one-row predictions are ~10x slower with spinning OpenMP threads
-            heat, n_win, n_eval = occlusion_map(small, pose_fn, target_probs(rec, label), p0, box,
+            heat, n_win, n_eval = occlusion_map(small, occluded_fn, target_probs(rec, label), p0, box,
                                                 window=window, stride=stride, fill=fill, progress=progress)
     finally:
         if own is not None:
@@ -218,6 +223,16 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
     png = overlay_png(rgb, heat, title, full_box)  # type: ignore[arg-type]
     return ExplainResult(label, p0, decided, {k: float(v) for k, v in probs.items()}, heat, png, attributions,
                          full_box, n_win, n_eval, time.perf_counter() - t0)  # type: ignore[arg-type]
+
+
+def single_pass(est: Any) -> PoseFn | None:
+    """One pass of the estimator's main graph, without its photo retries (downscale, lower threshold,
+    quarter turns), which cost up to four more passes on every window that hides the person. Uses the
+    estimator's internals; None when they are not there."""
+    run, graph = getattr(est, "_run", None), getattr(est, "_graph", None)
+    if not callable(run) or graph is None:
+        return None
+    return lambda rgb: run(graph, rgb)
 
 
 def person_box(pose: Pose, margin: float = 0.1) -> tuple[float, float, float, float]:
