@@ -297,12 +297,13 @@ def test_autolabel_with_known_predictions(tmp_path: Path) -> None:
     for i in range(4):
         demo.save(demo.scene(i, (200, 100)), src / f"im{i}.png")
     (src / "broken.jpg").write_bytes(b"nope")
+    demo.write_video(src / "clip.mp4", [demo.scene(50 + i, (96, 64)) for i in range(10)], fps=10.0)
     before = tree_digest(src)
     answers = {"im0.png": ("squat", 0.95), "im1.png": ("deadlift", 0.5), "im2.png": ("unknown", 0.3),
                "im3.png": None}
 
     def analyze_image(rgb: np.ndarray, name: str) -> AnalysisResult:
-        a = answers[name]
+        a = answers.get(name, ("squat", 0.9))  # video frames: "clip.mp4#t=..."
         if a is None:
             return AnalysisResult(name, "image", width=200, height=100)
         det = Detection((20.0, 10.0, 120.0, 90.0), a[0], a[1])
@@ -310,9 +311,12 @@ def test_autolabel_with_known_predictions(tmp_path: Path) -> None:
                               width=200, height=100)
 
     dst = tmp_path / "out"
-    s = autolabel(src, dst, analyze_image, threshold=0.7)
+    s = autolabel(src, dst, analyze_image, threshold=0.7, video_fps=4.0)
     assert tree_digest(src) == before
-    assert (s["labelled"], s["review"], s["no_person"], s["error"]) == (1, 2, 1, 1)
+    assert (s["labelled"], s["review"], s["no_person"], s["error"]) == (5, 2, 1, 1)
+    frames = sorted(p.name for p in (dst / "images").glob("clip_frame*.jpg"))
+    assert len(frames) == 4 and {group_key(f) for f in frames} == {"clip"}  # split keeps them together
+    assert all((dst / "labels" / f"{Path(f).stem}.txt").read_text().startswith("3 ") for f in frames)
     assert (dst / "labels" / "im0.txt").read_text().strip() == \
         f"{EXERCISES.index('squat')} 0.350000 0.500000 0.500000 0.800000"
     assert (dst / "review" / "labels" / "im1.txt").read_text().startswith(str(EXERCISES.index("deadlift")))

@@ -161,6 +161,8 @@ def autolabel_cmd(
     src: Path = typer.Argument(..., help="Folder of unlabelled images."),
     dst: Path = typer.Argument(..., help="Output YOLO data set (+ review/ and review.html)."),
     threshold: float = typer.Option(0.7, min=0.0, max=1.0, help="Confidence needed to accept a label."),
+    video_fps: float = typer.Option(0.0, min=0.0, help="Label video frames sampled at this rate (0: skip)."),
+    max_frames: int = typer.Option(60, min=1, help="At most this many frames per video."),
     model: Path | None = typer.Option(None, "--model", help="Recogniser model file (.joblib)."),
     pose_model: str | None = typer.Option(None, "--pose-model", help="lite, full or heavy."),
 ) -> None:
@@ -172,7 +174,8 @@ def autolabel_cmd(
     pipeline = make_pipeline(model, pose_model)
     try:
         with progress_tracker() as track:
-            summary = autolabel(src, dst, pipeline.analyze_image, threshold=threshold, track=track)
+            summary = autolabel(src, dst, pipeline.analyze_image, threshold=threshold, video_fps=video_fps,
+                                max_frames_per_video=max_frames, track=track)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     print_problems([f"{i['rel']}: {i['message']}" for i in summary["items"]  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ import io
 import json
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -74,46 +74,81 @@ def thumbnail(rgb: np.ndarray, item: AutoLabel, side: int = 200) -> bytes:
     return buf.getvalue()
 
 
+@dataclass
+class _Unit:
+    """One picture to label: a photo (copied as is) or a video frame (written as JPEG)."""
+
+    rel: str
+    name: str
+    rgb: np.ndarray | None
+    source: Path | None = None
+    error: str | None = None
+
+
+def _units(files: list[Path], src: Path, video_fps: float, max_frames: int) -> Iterator[_Unit]:
+    from ..media import iter_frames
+
+    for path in files:
+        rel = path.relative_to(src).as_posix()
+        if media_kind(path) == "video":
+            if video_fps <= 0:
+                yield _Unit(rel, path.name, None, error="video skipped (use --video-fps to label its frames)")
+                continue
+            try:
+                for k, vf in enumerate(iter_frames(path, sample_fps=video_fps)):
+                    if k >= max_frames:
+                        break
+                    # the frame name keeps the video's stem, so `dataset split` keeps its frames together
+                    yield _Unit(f"{rel}#t={vf.t:.2f}", f"{path.stem}_frame{vf.index:05d}.jpg", vf.rgb)
+            except (OSError, ValueError) as exc:
+                yield _Unit(rel, path.name, None, error=f"{path}: {exc}")
+            continue
+        try:
+            yield _Unit(rel, path.name, load_rgb(path), source=path)
+        except MediaError as exc:
+            yield _Unit(rel, path.name, None, error=str(exc))
+
+
 def autolabel(src: Path, dst: Path, analyze_image: AnalyzeImage, *, threshold: float = 0.7,
+              video_fps: float = 0.0, max_frames_per_video: int = 60,
               track: Tracker = no_track) -> dict[str, object]:
-    """Label every image under ``src`` into ``dst``; return a summary (also written as JSON)."""
+    """Label every image (and, with ``video_fps``, sampled video frames) under ``src`` into ``dst``."""
     check_paths(src, dst)
     files = list(iter_media(src))
     if not files:
-        raise ValueError(f"{src}: no images found")
+        raise ValueError(f"{src}: no images or videos found")
     items: list[AutoLabel] = []
     thumbs: list[tuple[AutoLabel, bytes]] = []
     taken: set[str] = set()
-    for path in track(files, "Auto-labelling", len(files)):
-        rel = path.relative_to(src).as_posix()
-        if media_kind(path) != "image":
-            items.append(AutoLabel(rel, "error", message="videos are not auto-labelled; extract frames"))
+    videos = video_fps > 0 and any(media_kind(f) == "video" for f in files)
+    units = _units(files, src, video_fps, max_frames_per_video)
+    for unit in track(units, "Auto-labelling", 0 if videos else len(files)):
+        if unit.rgb is None:
+            items.append(AutoLabel(unit.rel, "error", message=unit.error))
             continue
-        try:
-            rgb = load_rgb(path)
-        except MediaError as exc:
-            items.append(AutoLabel(rel, "error", message=str(exc)))
-            continue
-        res = analyze_image(rgb, rel)
+        rgb = unit.rgb
+        res = analyze_image(rgb, unit.rel)
         label, conf = suggestion(res)
         bbox = tuple(res.detections[0].bbox) if res.detections else None
         if res.error:
-            item = AutoLabel(rel, "error", message=res.error)
+            item = AutoLabel(unit.rel, "error", message=res.error)
         elif bbox is None:
-            item = AutoLabel(rel, "no_person", message="no person found")
+            item = AutoLabel(unit.rel, "no_person", message="no person found")
         else:
             ok = label is not None and res.exercise != UNKNOWN and conf >= threshold
-            item = AutoLabel(rel, "labelled" if ok else "review", label, conf, bbox)  # type: ignore[arg-type]
+            item = AutoLabel(unit.rel, "labelled" if ok else "review", label, conf, bbox)  # type: ignore[arg-type]
         base = dst if item.status == "labelled" else dst / "review"
-        name = path.name
-        stem, n = path.stem, 2
+        name, stem, suffix, n = unit.name, Path(unit.name).stem, Path(unit.name).suffix, 2
         while name.lower() in taken:
-            name = f"{stem}__{n}{path.suffix}"
+            name = f"{stem}__{n}{suffix}"
             n += 1
         taken.add(name.lower())
         out = base / "images" / name
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, out)
+        if unit.source is not None:
+            shutil.copy2(unit.source, out)
+        else:
+            Image.fromarray(rgb).save(out, quality=92)
         item.out = out.relative_to(dst).as_posix()
         lab = base / "labels" / f"{Path(name).stem}.txt"
         lab.parent.mkdir(parents=True, exist_ok=True)
