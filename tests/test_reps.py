@@ -373,3 +373,47 @@ def test_mlkit_rows_as_static_sequence_give_zero_reps(name, order):
     for t, p in zip(ts, seq, strict=True):
         tr.update(t, p)
     assert tr.count == 0
+
+
+# -- end to end --------------------------------------------------------------------------------------
+
+def test_pipeline_summarises_a_pose_track_into_the_json_contract(pipeline):
+    """Pipeline.summarise_track (what analyze_video runs after the pose model) on generated poses."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("deadlift", n_reps=6, seed=21, view="side_right", fps=15.0,
+                            faults=("no_lockout",), fault_reps=[2])
+    res = pipeline.summarise_track(list(zip(seq.times, seq.poses, strict=True)), "clip.mp4", "deadlift")
+    d = res.to_dict(include_signal=True)
+    assert d["reps"] == 6 == len(d["rep_events"])
+    for ev, truth in zip(d["rep_events"], seq.reps, strict=True):
+        assert abs(ev["start_s"] - truth.start_s) < 0.4 and abs(ev["end_s"] - truth.end_s) < 0.4
+        assert ev["start_s"] < ev["turn_s"] < ev["end_s"] and ev["rom_deg"] > 40
+        assert ev["concentric_s"] > 0 and ev["eccentric_s"] > 0 and 0 < ev["confidence"] <= 1
+    lockout = [i for i, ev in enumerate(d["rep_events"]) if any("locked out" in c for c in ev["cues"])]
+    assert lockout == [2]
+    assert len(d["signal"]["t"]) == len(d["signal"]["value"]) > 0
+
+
+@pytest.mark.slow
+def test_cli_analyze_counts_a_rendered_video(tmp_path):
+    """`gymvision analyze --json` on a mannequin video (the real pose model sees the figure)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from gymvision.demo import write_exercise_video
+
+    path = tmp_path / "press.mp4"
+    seq = write_exercise_video(path, "shoulder_press", n_reps=4, view="front_diag", seed=5)
+    out = subprocess.run([sys.executable, "-m", "gymvision.cli", "analyze", str(path), "--json",
+                          "--exercise", "shoulder_press"], capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "COLUMNS": "200"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    d = json.loads(out.stdout.splitlines()[0])
+    assert d["kind"] == "video" and d["exercise"] == "shoulder_press" and d["error"] is None
+    assert d["reps"] == len(seq.reps) == 4
+    for ev, truth in zip(d["rep_events"], seq.reps, strict=True):
+        assert abs(ev["start_s"] - truth.start_s) < 0.4 and abs(ev["end_s"] - truth.end_s) < 0.4
+        assert set(ev) >= {"index", "start_s", "turn_s", "end_s", "rom_deg", "cues", "confidence"}

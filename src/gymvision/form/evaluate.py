@@ -21,6 +21,10 @@ _PART_ADVICE = {
 }
 
 
+_PLURAL = {"hip": "hips", "knee": "knees", "ankle": "ankles", "heel": "heels", "foot": "feet",
+           "wrist": "wrists", "elbow": "elbows", "shoulder": "shoulders", "ear": "head"}
+
+
 @dataclass
 class FormResult:
     """Outcome of the rules on one rep."""
@@ -67,7 +71,11 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     for rule in rules:
         side, missing = _visible(w, rule)
         if side is None:
-            advice = _PART_ADVICE.get(missing[0], "keep your whole body in frame")
+            outside = [p for p in missing if not (w.in_frame(p, "left") or w.in_frame(p, "right"))]
+            if outside:
+                advice = _PART_ADVICE.get(outside[0], "keep your whole body in frame")
+            else:  # in the picture but hidden (by the bar, the plates, the bench or the body)
+                advice = f"move the camera so that nothing hides your {_PLURAL.get(missing[0], missing[0])}"
             res.withheld[rule.fault] = advice
             res.withheld_for[rule.fault] = "visibility"
             _add(res.advice, advice)

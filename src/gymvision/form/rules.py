@@ -312,7 +312,7 @@ RULES: tuple[Rule, ...] = (
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder"), False, SAGITTAL,
          f"{_SIDE} to check lockout", _deadlift_lockout, 7.0, True,
          "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
-    Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SAGITTAL,
+    Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _rounded_back, 7.0, True,
          "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat"),
     Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,

@@ -46,7 +46,7 @@ def _out_of_plane(v: np.ndarray, expected_len: float | None) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(xy / max(expected_len, 1e-6), 0.0, 1.0)))
 
 
-def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.3) -> View:
+def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1) -> View:
     """The camera view over a window of frames (``xyz`` (n, 33, 3), ``vis`` (n, 33))."""
     idx = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
     ok = np.isfinite(xyz[:, idx, :2]).all(axis=(1, 2)) & (vis[:, idx].min(axis=1) >= min_visibility)

@@ -292,9 +292,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         q = float(np.mean(part.qual[seg]))
         amp = float(min(amp_l, amp_r))
         conf = obs * min(1.0, q) * gate_factor * min(1.0, amp / max(typical, 1e-6)) ** 0.25
-        ang = part.angle
-        rest = _mean_finite(_median_at(ang, a + s, 1), _median_at(ang, a + e, 1))
-        rom = abs(_median_at(ang, a + p, 1) - rest)
+        ang = part.angle[seg]
+        rom = float(np.nanmax(ang) - np.nanmin(ang)) if np.isfinite(ang).any() else float("nan")
         reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
                             float(np.clip(conf, 0.0, 1.0))))
     return reps
