@@ -316,6 +316,29 @@ def test_video_job_lifecycle(client: TestClient, small_video: bytes) -> None:
     assert list(client.app.state.services.uploads.root.iterdir()) == []  # input removed after the job
 
 
+@pytest.mark.parametrize(("suffix", "codec"), [("mov", "libx264"), ("avi", "mpeg4"), ("mkv", "libx264"),
+                                             ("webm", "libvpx-vp9")])
+def test_every_accepted_container_is_queued(client: TestClient, tmp_path: Path, suffix: str,
+                                            codec: str) -> None:
+    import av
+
+    path = tmp_path / f"clip.{suffix}"
+    with av.open(str(path), "w") as c:
+        st = c.add_stream(codec, rate=10)
+        st.width, st.height, st.pix_fmt = 64, 48, "yuv420p"
+        for i in range(10):
+            for pk in st.encode(av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8),
+                                                           format="rgb24")):
+                c.mux(pk)
+        for pk in st.encode():
+            c.mux(pk)
+    # the name lies on purpose: the type comes from the content
+    data = path.read_bytes()
+    r = client.post("/api/analyze", files={"file": ("clip.bin", data, "application/octet-stream")})
+    assert r.status_code == 202, r.text
+    assert wait_job(client, r.json()["job"])["status"] == "done"
+
+
 def test_crashed_job_fails_and_server_goes_on(make_client: Callable[..., TestClient],
                                               small_video: bytes) -> None:
     c = make_client(FakeEngine(crash_on="crash"))
