@@ -67,9 +67,10 @@ def toy_squat_pose(flex: float, *, yaw: float = 90.0, rng: np.random.Generator |
     vis = np.full(33, 0.95)
     if 30 < yaw < 150:  # the right side faces away from the camera
         vis[[i for i in range(33) if L(i).name.startswith("RIGHT")]] = 0.7
-    if not feet_visible:
-        vis[[L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX,
-             L.RIGHT_FOOT_INDEX]] = 0.05
+    if not feet_visible:  # cut off by the bottom edge: BlazePose guesses them below the image
+        feet = [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
+        vis[feet] = 0.05
+        xyz[feet, 1] += image_size[1] - xyz[feet, 1].min() + 20
     return Pose(xyz, vis, image_size)
 
 
