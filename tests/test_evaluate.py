@@ -181,6 +181,8 @@ def test_evaluate_yolo_end_to_end_with_fake_analyser(tmp_path: Path) -> None:
     assert page.count("<figure>") == 2  # thumbnails of the two readable misclassified images
     data = json.loads(paths["json"].read_text())
     assert data["classification"]["accuracy"] == pytest.approx(4 / 6)
+    assert data["accuracy_by_kind"]["image"] == {"n": 6, "top1": pytest.approx(4 / 6)}
+    assert "Top-1 by camera view" in page
     assert data["reps"]["obo"] == pytest.approx(0.5)
 
 

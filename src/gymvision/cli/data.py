@@ -239,6 +239,11 @@ def evaluate_cmd(
         con.print(f"mAP@50 {report.map_class.map50:.3f} · mAP@50:95 {report.map_class.map50_95:.3f} "
                   f"(person boxes only: {report.map_person.map50:.3f} / {report.map_person.map50_95:.3f};"  # type: ignore[union-attr]
                   " original YOLOv8s 0.85 / 0.53 on its own val set)")
+    from ..datasets.evaluate import accuracy_by
+
+    views = accuracy_by(report.items, "view")
+    if views:
+        con.print("top-1 by camera view: " + ", ".join(f"{v} {a:.2f} (n={n})" for v, n, a in views))
     if report.reps:
         con.print(f"reps: {report.reps.n} videos · MAE {report.reps.mae:.3f} · OBO {report.reps.obo:.3f}")
     con.print(f"report {paths['html']}")

@@ -50,6 +50,7 @@ class EvalItem:
     pred: str = "unknown"
     confidence: float = 0.0
     error: str | None = None
+    view: str = "unknown"  # camera view estimated from the poses (front/side/back × upright/lying)
 
 
 @dataclass
@@ -67,7 +68,29 @@ class EvalReport:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["original_detector"] = ORIGINAL_MAP
+        d["accuracy_by_view"] = {k: {"n": n, "top1": a} for k, n, a in accuracy_by(self.items, "view")}
+        d["accuracy_by_kind"] = {k: {"n": n, "top1": a} for k, n, a in accuracy_by(self.items, "kind")}
         return d
+
+
+def result_view(res: AnalysisResult) -> str:
+    """Most common camera view over the result's poses ("unknown" without any)."""
+    from collections import Counter
+
+    from .views import UNKNOWN_VIEW, estimate_view
+
+    views = [estimate_view(p) for _, p in (res.poses or []) if p is not None]
+    views = [v for v in views if v != UNKNOWN_VIEW]
+    return Counter(views).most_common(1)[0][0] if views else UNKNOWN_VIEW
+
+
+def accuracy_by(items: Sequence[EvalItem], key: str) -> list[tuple[str, int, float]]:
+    """(value, n, top-1) per value of ``key`` ("view" or "kind") over scored items."""
+    groups: dict[str, list[bool]] = {}
+    for i in items:
+        if i.truth is not None and i.error is None:
+            groups.setdefault(str(getattr(i, key)), []).append(i.pred == i.truth)
+    return [(k, len(v), float(np.mean(v))) for k, v in sorted(groups.items())]
 
 
 def read_counts(path: Path) -> tuple[list[CountRow], list[str]]:
@@ -122,7 +145,8 @@ def evaluate_dataset(ds: Dataset, analyze: Analyze, *, counts: Sequence[CountRow
     det_boxes: list[BoxSet] = []
     for s in track(todo, "Evaluating", len(todo)):
         res = run(s.path)
-        item = EvalItem(s.rel, s.kind, s.label, res.exercise, float(res.confidence), res.error)
+        item = EvalItem(s.rel, s.kind, s.label, res.exercise, float(res.confidence), res.error,
+                        result_view(res))
         if res.error:
             problems.append(f"{s.path}: {res.error}")
         items.append(item)
@@ -235,6 +259,11 @@ def report_html(r: EvalReport, confusion: bytes | None = None) -> str:
     ]
     if confusion:
         sections.append(("Confusion matrix", html.png_tag(confusion, "confusion matrix")))
+    by_view, by_kind = accuracy_by(r.items, "view"), accuracy_by(r.items, "kind")
+    if by_view:
+        sections.append(("Top-1 by camera view and by kind",
+                         html.table(["view", "files", "top-1"], [list(x) for x in by_view])
+                         + html.table(["kind", "files", "top-1"], [list(x) for x in by_kind])))
     if r.map_class or r.map_person:
         per = r.map_class.per_class_ap50 if r.map_class else {}
         sections.append(("Boxes (COCO mAP, pycocotools)",
