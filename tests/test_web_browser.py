@@ -177,6 +177,7 @@ def test_photo_video_live_and_history(server: str, browser_context: BrowserConte
     fps = int(page.inner_text("#live-fps"))
     page.wait_for_timeout(8000)  # let the clip play through a few reps
     reps = int(page.inner_text("#live-reps"))
+    assert page.locator("#live-rep-list li:not(.muted)").count() == reps
     page.screenshot(path=str(ARTIFACTS / "web_live_reps.png"))
     page.click("#live-stop")
 

@@ -1,5 +1,5 @@
 // Live tab: webcam frames → WebSocket → per-frame results drawn over the video (latest frame wins).
-import { $, fillList, pretty, setStatus, toast } from "./common.js";
+import { $, el, fillList, pretty, setStatus, toast } from "./common.js";
 
 const MAX_IN_FLIGHT = 2;      // frames sent but not yet answered
 const STALE_MS = 1000;        // an unanswered frame older than this no longer blocks sending
@@ -89,12 +89,17 @@ export function initLive(meta) {
     }
     // HUD: exercise and rep counter top-left, latest cue at the bottom
     ctx.fillStyle = "rgba(11,20,22,0.72)";
-    ctx.fillRect(ox + 10, oy + 10, 190, 58);
+    ctx.fillRect(ox + 10, oy + 10, 200, 62);
     ctx.fillStyle = "#fff"; ctx.font = "700 30px system-ui, sans-serif";
-    ctx.fillText(String(msg.reps), ox + 20, oy + 50);
-    ctx.font = "600 14px system-ui, sans-serif";
-    ctx.fillText(pretty(msg.exercise), ox + 70, oy + 34);
-    ctx.fillStyle = "#9ee"; ctx.fillText(`${Math.round(msg.confidence * 100)}% · reps`, ox + 70, oy + 54);
+    ctx.textAlign = "center";
+    ctx.fillText(String(msg.reps), ox + 40, oy + 46);
+    ctx.font = "600 11px system-ui, sans-serif";
+    ctx.fillStyle = "#9ee"; ctx.fillText("REPS", ox + 40, oy + 63);
+    ctx.textAlign = "left";
+    ctx.fillStyle = "#fff"; ctx.font = "600 15px system-ui, sans-serif";
+    ctx.fillText(pretty(msg.exercise), ox + 76, oy + 36);
+    ctx.fillStyle = "#9ee"; ctx.font = "500 13px system-ui, sans-serif";
+    ctx.fillText(`${Math.round(msg.confidence * 100)}% confident`, ox + 76, oy + 56);
     if (msg.cue) {
       ctx.font = "600 17px system-ui, sans-serif";
       const tw = Math.min(cw - 20, ctx.measureText(msg.cue).width + 20);
@@ -102,6 +107,20 @@ export function initLive(meta) {
       ctx.fillRect((cw - tw) / 2, oy + msg.height * s - 46, tw, 34);
       ctx.fillStyle = "#fff"; ctx.fillText(msg.cue, (cw - tw) / 2 + 10, oy + msg.height * s - 23, tw - 20);
     }
+  }
+
+  function clearReps() {
+    $("live-rep-list").replaceChildren(el("li", { class: "muted", text: "No reps yet." }));
+  }
+
+  function addRep(r) {
+    const list = $("live-rep-list");
+    if (list.querySelector(".muted")) list.replaceChildren();
+    const rom = r.rom_deg === null || r.rom_deg === undefined ? "" : ` · ${Math.round(r.rom_deg)}°`;
+    const time = `${(r.eccentric_s ?? 0).toFixed(1)} s down / ${(r.concentric_s ?? 0).toFixed(1)} s up`;
+    list.append(el("li", {}, el("span", { class: "meta", text: `${time}${rom}` }),
+      ...(r.cues && r.cues.length ? [el("br"), r.cues.join("; ")] : [])));
+    list.scrollTop = list.scrollHeight;
   }
 
   function trim(list, now, span = 1000) { while (list.length && list[0] < now - span) list.shift(); }
@@ -132,7 +151,11 @@ export function initLive(meta) {
       $("live-reps").textContent = msg.reps;
       $("live-dropped").textContent = msg.dropped;
       if (msg.cue) $("live-cue").textContent = msg.cue;
-      if (msg.new_rep) $("live-cue").textContent = (msg.new_rep.cues || [])[0] || `Rep ${msg.new_rep.index} ✓`;
+      if (msg.new_rep) {
+        const r = msg.new_rep;
+        $("live-cue").textContent = (r.cues || [])[0] || `Rep ${r.index} ✓`;
+        addRep(r);
+      }
       if (msg.advice && msg.advice.length) fillList("live-advice", msg.advice);
       document.body.dataset.liveFrames = String(Number(document.body.dataset.liveFrames || 0) + 1);
       draw(msg);
@@ -144,6 +167,7 @@ export function initLive(meta) {
     } else if (msg.type === "saved") {
       if (msg.set) toast(`Set saved: ${pretty(msg.set.exercise)}, ${msg.set.reps} reps.`);
       $("live-reps").textContent = "0";
+      clearReps();
     } else if (msg.type === "error") {
       setStatus("live-status", msg.detail, true);
     }
@@ -166,6 +190,7 @@ export function initLive(meta) {
     await video.play().catch(() => {});
     $("live-empty").hidden = true;
     sent = 0; answered = 0; sendTimes.clear(); latencies.length = 0; ready = false;
+    clearReps();
     const ex = $("live-exercise").value;
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/live${ex ? `?exercise=${encodeURIComponent(ex)}` : ""}`);
