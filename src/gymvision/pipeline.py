@@ -225,7 +225,7 @@ class Pipeline:
         if out_path is not None:
             frame = FrameResult(0.0, pose, res.exercise, res.confidence)
             scene = image_rgb.copy()
-            self.annotator.annotate(scene, frame)
+            FrameAnnotator(show_hud=False).annotate(scene, frame)  # a photo has no rep counter
             if pose is None and res.detections:
                 self.annotator.box.annotate(scene, res.detections[0].bbox, res.exercise, res.confidence)
             from PIL import Image

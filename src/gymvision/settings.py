@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     upload_ttl_s: int = 3600
     video_workers: int = 1
     video_queue: int = 32
-    max_live_streams: int = 8
+    max_live_streams: int = 4
     #: Threads analysing uploaded photos (each holds its own pose graph).
     image_workers: int = Field(1, ge=1, le=16)
     #: Photo requests allowed to wait for a free photo worker before answering 503.
