@@ -368,6 +368,24 @@ def test_train_on_own_data_saves_a_model_every_command_can_load(tmp_path: Path) 
     assert set(rec.predict_window(c.poses, c.times)) == set(EXERCISES)
 
 
+def test_pose_cache_round_trip(tmp_path: Path) -> None:
+    from gymvision.datasets.training import PoseCache
+    from gymvision.settings import Settings
+
+    f = tmp_path / "v.mp4"
+    f.write_bytes(b"x")
+    pose = Pose(np.arange(99, dtype=np.float32).reshape(33, 3), np.full(33, 0.5), (640, 480))
+    c = PoseCache(tmp_path / "c", Settings())
+    assert c.get(f) is None
+    c.put(f, [0.0, 0.1], [pose, None])
+    times, poses = c.get(f)
+    assert times == [0.0, 0.1] and poses[1] is None and poses[0].image_size == (640, 480)
+    assert np.allclose(poses[0].xyz, pose.xyz) and np.allclose(poses[0].visibility, 0.5)
+    assert PoseCache(tmp_path / "c", Settings(pose_model="lite")).get(f) is None  # other settings
+    f.write_bytes(b"changed")
+    assert c.get(f) is None
+
+
 def test_ablation_grid_rows(tmp_path: Path) -> None:
     from gymvision.datasets.training import TrainConfig, run_ablation
 
@@ -416,11 +434,19 @@ def test_cli_train_then_use_the_model_everywhere(tmp_path: Path, astronaut, pers
     before = tree_digest(data)
     out = tmp_path / "model.joblib"
     runner = CliRunner()
-    res = runner.invoke(app, ["train", str(data), "--out", str(out), "--json", "--pose-model", "lite"])
+    cache = tmp_path / "cache"
+    res = runner.invoke(app, ["train", str(data), "--out", str(out), "--json", "--pose-model", "lite",
+                              "--cache", str(cache)])
     assert res.exit_code == 0, res.output
     info = json.loads(res.stdout.strip().splitlines()[-1])
     assert info["train"] + info["val"] == 7 and info["train_windows"] >= 0
     assert out.is_file() and tree_digest(data) == before
+    assert len(list(cache.glob("*.npz"))) == 7  # one pose file per readable input
+    res = runner.invoke(app, ["train", str(data), "--ablation", "--json", "--pose-model", "lite",
+                              "--cache", str(cache)])  # poses from the cache this time
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout.strip().splitlines()[-1])
+    assert len(rows) == 8 and {r["model"] for r in rows} == {"hgb", "logreg"}
     res = runner.invoke(app, ["analyze", str(data / "squat" / "a0.png"), "--json", "--model", str(out)])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout.strip().splitlines()[-1])["exercise"] in (*EXERCISES, "unknown")

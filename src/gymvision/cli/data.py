@@ -323,6 +323,8 @@ def train_cmd(
                                   help="Grid: feature set × model type × synthetic share."),
     seed: int = typer.Option(0, help="Random seed."),
     pose_model: str | None = typer.Option(None, "--pose-model", help="lite, full or heavy."),
+    cache: Path | None = typer.Option(None, help="Pose cache folder (default: <data_dir>/pose-cache)."),
+    use_cache: bool = typer.Option(True, "--cache-poses/--no-cache-poses", help="Reuse extracted poses."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Train the exercise recogniser on your own labelled photos and videos (optionally + synthetic)."""
@@ -335,7 +337,8 @@ def train_cmd(
         raise fail(str(exc)) from exc
     settings = make_settings(None, pose_model)
     with progress_tracker() as track:
-        examples = extract_examples(ds, settings, track=track)
+        cache_dir = (cache or settings.data_dir / "pose-cache") if use_cache else None
+        examples = extract_examples(ds, settings, track=track, cache=cache_dir)
         print_problems(examples.problems)
         if not examples.n:
             raise fail(f"{data}: no usable labelled examples (no person found in any file?)")

@@ -80,32 +80,82 @@ def video_track(path: Path, settings: Any,
     return times, poses
 
 
+class PoseCache:
+    """Pose tracks on disk (``.npz``), keyed by file path, size, mtime and the pose settings.
+
+    ``train --ablation`` followed by ``train`` then reads each file once. Never written into SRC.
+    """
+
+    def __init__(self, folder: Path, settings: Any) -> None:
+        self.folder = folder
+        self.tag = f"{settings.pose_model}|{settings.analysis_fps}|{settings.max_side}|" \
+                   f"{settings.min_detection_confidence}"
+
+    def _file(self, path: Path) -> Path:
+        import hashlib
+
+        st = path.stat()
+        key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{self.tag}"
+        return self.folder / f"{hashlib.sha1(key.encode()).hexdigest()}.npz"
+
+    def get(self, path: Path) -> tuple[list[float], list[Pose | None]] | None:
+        f = self._file(path)
+        if not f.is_file():
+            return None
+        try:
+            d = np.load(f)
+            size = (int(d["size"][0]), int(d["size"][1]))
+            poses = [Pose(d["xyz"][i], d["vis"][i], size) if d["ok"][i] else None for i in range(len(d["t"]))]
+            return [float(t) for t in d["t"]], poses
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("ignoring unreadable pose cache %s: %s", f, exc)
+            return None
+
+    def put(self, path: Path, times: list[float], poses: list[Pose | None]) -> None:
+        seen = next((p for p in poses if p is not None), None)
+        if seen is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        xyz = np.stack([p.xyz if p is not None else np.zeros((33, 3), np.float32) for p in poses])
+        vis = np.stack([p.visibility if p is not None else np.zeros(33, np.float32) for p in poses])
+        tmp = self._file(path).with_suffix(".tmp.npz")
+        np.savez_compressed(tmp, t=np.asarray(times), xyz=xyz, vis=vis,
+                            ok=np.array([p is not None for p in poses]), size=np.array(seen.image_size))
+        tmp.replace(self._file(path))
+
+
 def extract_examples(ds: Dataset, settings: Any, *, track: Tracker = no_track,
-                     val_share: float = 0.2, seed: int = 0) -> Examples:
+                     val_share: float = 0.2, seed: int = 0, cache: Path | None = None) -> Examples:
     """Poses of every labelled file; files without a person or unreadable are reported and skipped."""
     from ..pose import PoseEstimator
     from .hashing import MediaError, load_rgb
 
     ex = Examples(problems=list(ds.problems))
     samples = ds.labelled
+    store = PoseCache(cache, settings) if cache is not None else None
     with PoseEstimator(settings.pose_model, static=True,
                        min_detection_confidence=settings.min_detection_confidence) as est:
         for s in track(samples, "Extracting poses", len(samples)):
             assert s.label is not None
             try:
-                if s.kind == "video":
+                cached = store.get(s.path) if store is not None else None
+                if cached is not None:
+                    times, poses = cached
+                elif s.kind == "video":
                     times, poses = video_track(s.path, settings)
-                    if sum(p is not None for p in poses) < 3:
-                        ex.problems.append(f"{s.path}: person found in fewer than 3 frames; skipped")
-                        continue
                 else:
                     pose = photo_pose(est, load_rgb(s.path), settings.max_side)
-                    if pose is None:
-                        ex.problems.append(f"{s.path}: no person found; skipped")
-                        continue
                     times, poses = [0.0], [pose]
+                if store is not None and cached is None:
+                    store.put(s.path, times, poses)
             except (MediaError, OSError, ValueError) as exc:
                 ex.problems.append(f"{s.path}: {exc}")
+                continue
+            if s.kind == "video" and sum(p is not None for p in poses) < 3:
+                ex.problems.append(f"{s.path}: person found in fewer than 3 frames; skipped")
+                continue
+            if s.kind != "video" and poses[0] is None:
+                ex.problems.append(f"{s.path}: no person found; skipped")
                 continue
             ex.clips.append(Clip(str(s.path), s.kind, s.label, group_key(s.rel), times, poses,
                                  s.source_split or ""))
