@@ -263,13 +263,18 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         if part.vert0 is not None:  # the body really moved: hips dropped, foot rose (not tilt noise)
             v0 = _orient(spec, part.vert0)
             shift = _median_at(v0, a + p) - _mean_finite(_median_at(v0, a + s), _median_at(v0, a + e))
-            if shift < spec.min_shift_v:
-                log.debug("t=%.2f: vertical shift %.1f %% under %.1f %%", tp, shift, spec.min_shift_v)
+            need = spec.min_shift_v * (2.0 if gate == "off" else 1.0)  # no angle to confirm: more evidence
+            if shift < need:
+                log.debug("t=%.2f: vertical shift %.1f %% under %.1f %%", tp, shift, need)
                 continue
         vv = part.vert0 if part.vert0 is not None else part.vert
         rest_v = _mean_finite(_median_at(vv, a + s), _median_at(vv, a + e))
         if np.isfinite(rest_v) and rest_v < spec.rest_min_v:
             log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, spec.rest_min_v)
+            continue
+        turn_v = _median_at(vv, a + p)
+        if np.isfinite(turn_v) and turn_v < spec.turn_min_v:
+            log.debug("t=%.2f: turning point %.0f %% under %.0f %%", tp, turn_v, spec.turn_min_v)
             continue
         if spec.seated:
             thigh = _mean_finite(_median_at(part.thigh_up, a + s), _median_at(part.thigh_up, a + e))

@@ -233,7 +233,9 @@ class LiveRepTracker:
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up])
         sign = 1.0 if self.spec.turn_high else -1.0
         if np.isfinite(rep.start_x) and sign * rep.start_x < self.spec.rest_min_v:
-            posture = False
+            posture = False  # e.g. a "press" from hanging arms
+        if sign * rep.peak_x < self.spec.turn_min_v:
+            posture = False  # e.g. a "push-up" with the hands swung overhead
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
             log.debug("rejected rep %.2f-%.2f amp %.1f posture %s", rep.start_t, end_t, amp, posture)
             return None

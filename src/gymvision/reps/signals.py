@@ -61,6 +61,7 @@ class ExerciseSpec:
     linearise: bool = False  # the vertical channel is a segment length x cos(tilt), see detect
     upright: bool = True  # trunk up (standing, seated) rather than lying or in a plank
     rest_min_v: float = -math.inf  # the vertical offset at a rep's rest position is at least this
+    turn_min_v: float = -math.inf  # ... and at its turning point
     fallback_joint: str | None = None  # followed instead when ``joint`` is mostly unseen (feet cut off)
     min_shift_v: float = 0.0  # least change of the (un-linearised) vertical offset in a rep, % of scale
     seated: bool = False  # thighs level at rest (hips at knee height), not standing
@@ -85,9 +86,11 @@ SPECS: dict[str, ExerciseSpec] = {
                            fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0),
     "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True,
                                   min_shift_v=5.0, seated=True, angle_veto=False),
+    # the bar stays above the shoulders, and the chest above the hands (not arms swung overhead)
     "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
-                                upright=False),
-    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False),
+                                upright=False, turn_min_v=-25.0),
+    "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False,
+                            turn_min_v=-25.0),
     # a press starts from the rack: wrists by the shoulders, not hanging (arms raised in a stretch)
     "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0,
                                    rest_min_v=-35.0),
