@@ -153,7 +153,7 @@ def describe(items: Sequence[Item], view_fn: ViewFn | None, track: Tracker = no_
     problems: list[str] = []
     for it in track(items, "Hashing" + (" + views" if view_fn else ""), len(items)):
         try:
-            rgb = load_rgb(Path(it.source))
+            rgb = load_rgb(Path(it.source), draft_side=1024)
         except MediaError as exc:
             problems.append(str(exc))
             it.split = "__unreadable__"
