@@ -532,3 +532,22 @@ def test_hamming_matrix_matches_python_bit_counts() -> None:
     v = rng.integers(0, 2**63, 60, dtype=np.int64).astype(np.uint64) | np.uint64(1 << 63)
     ref = np.array([[bin(int(a) ^ int(b)).count("1") for b in v] for a in v])
     assert (hamming_matrix(v, v) == ref).all()
+
+
+def test_near_duplicates_with_different_labels_are_kept_together_and_reported(tmp_path: Path) -> None:
+    root = tmp_path / "src"
+    img = demo.scene(4242)
+    demo.save(img, root / "squat" / "a.png")
+    demo.save(demo.near_copies(img)["small"], root / "deadlift" / "b.png")  # same picture, other label
+    demo.save(demo.near_copies(img)["jpeg"], root / "squat" / "c.jpg")  # a plain duplicate
+    for i in range(10):
+        demo.save(demo.scene(4300 + i), root / "deadlift" / f"d{i}.png")
+    cfg = SplitConfig(seed=1)
+    plan = plan_split(read_dataset(root), cfg)
+    by = {d.dropped: d for d in plan.duplicates}
+    assert by["deadlift/b.png"].action == "conflict" and by["squat/c.jpg"].action == "dropped"
+    rels = {i.rel: i for i in plan.items}
+    assert "squat/c.jpg" not in rels and rels["deadlift/b.png"].split == rels["squat/a.png"].split
+    report = write_split(plan, read_dataset(root), tmp_path / "out", cfg)
+    assert [d["dropped"] for d in report["label_conflicts"]] == ["deadlift/b.png"]
+    assert report["duplicates_dropped"] == 1 and report["leaks_remaining"] == []

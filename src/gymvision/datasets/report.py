@@ -83,6 +83,9 @@ def split_report_html(report: dict[str, Any]) -> str:
         ("Near-duplicate videos kept in one split", table(
             ["video / frame", "joined", "distance"],
             [[d["dropped"], d["kept"], d["distance"]] for d in report.get("near_duplicates_grouped", [])])),
+        ("Near-duplicates with different labels (kept, in one split: check the labels)", table(
+            ["file", "looks like", "distance"],
+            [[d["dropped"], d["kept"], d["distance"]] for d in report.get("label_conflicts", [])])),
         ("Kept together (leak guard)",
          f"<p>{report['grouped_files']} file(s) placed with other frames of their video / files of the "
          "same stem.</p><p>Stems found in more than one split of the source:</p>"

@@ -79,6 +79,7 @@ class Item:
     source_split: str | None = None
     boxes: list[list[Any]] = field(default_factory=list)
     existing: bool = False
+    pixels: int = 0  # decoded size, to keep the biggest copy of a near-duplicate
 
     @property
     def stratum(self) -> tuple[str, str]:
@@ -96,7 +97,7 @@ class Duplicate:
     kept: str
     distance: int
     kept_split: str | None = None
-    action: str = "dropped"  # "dropped" | "grouped" (videos)
+    action: str = "dropped"  # "dropped" | "grouped" (videos) | "conflict" (labels differ)
 
 
 @dataclass
@@ -160,6 +161,7 @@ def describe(items: Sequence[Item], view_fn: ViewFn | None, track: Tracker = no_
             continue
         h = phash(rgb)
         it.hash, it.mhash = f"{h.value:016x}", f"{h.mirrored:016x}"
+        it.pixels = int(rgb.shape[0] * rgb.shape[1])
         if view_fn is not None:
             try:
                 it.view = view_fn(rgb)
@@ -169,11 +171,13 @@ def describe(items: Sequence[Item], view_fn: ViewFn | None, track: Tracker = no_
 
 
 def dedupe(items: list[Item], config: SplitConfig) -> tuple[list[Item], list[Duplicate]]:
-    """Drop near-duplicate images; in each cluster keep an already-placed item, else the first by path.
+    """Drop near-duplicate images; in each cluster keep an already-placed item, else the biggest
+    (then the first by path).
 
-    Clusters that involve a video are not thinned (two clips filmed from one tripod look alike but
-    are different sets): their members join one group instead, so they land in the same split.
-    Returns the kept items and every duplicate found (``action`` "dropped" or "grouped").
+    Members are not dropped but moved into the kept one's group (same split, no leak) when the
+    cluster involves a video (two clips filmed from one tripod look alike but are different sets) or
+    when their label differs from the kept one's (a label conflict to check, or a chance match).
+    Returns the kept items and every duplicate found (``action`` "dropped", "grouped" or "conflict").
     """
     hashed = [i for i in items if i.hash is not None]
     if not config.dedupe or len(hashed) < 2:
@@ -185,7 +189,8 @@ def dedupe(items: list[Item], config: SplitConfig) -> tuple[list[Item], list[Dup
     found: dict[int, Duplicate] = {}
     merge: dict[str, str] = {}
     for comp in clusters(len(hashed), pairs):
-        keep = min(comp, key=lambda k: (not hashed[k].existing, hashed[k].label is None, hashed[k].rel))
+        keep = min(comp, key=lambda k: (not hashed[k].existing, hashed[k].label is None, -hashed[k].pixels,
+                                        hashed[k].rel))
         videos = any(hashed[k].kind == "video" for k in comp)
         target = next((hashed[k].group for k in comp if hashed[k].group in placed_groups), hashed[keep].group)
         for k in comp:
@@ -197,10 +202,12 @@ def dedupe(items: list[Item], config: SplitConfig) -> tuple[list[Item], list[Dup
                 hk, hkeep = hashes[k], hashes[keep]
                 assert hk is not None and hkeep is not None
                 d = min(bin(hk.value ^ hkeep.value).count("1"), bin(hk.value ^ hkeep.mirrored).count("1"))
-            if videos:
+            conflict = it.label != hashed[keep].label
+            if videos or conflict:
                 if it.group != target and it.group not in placed_groups:
                     merge[it.group] = target
-                found[id(it)] = Duplicate(it.rel, hashed[keep].rel, d, hashed[keep].split, "grouped")
+                action = "conflict" if conflict else "grouped"
+                found[id(it)] = Duplicate(it.rel, hashed[keep].rel, d, hashed[keep].split, action)
             else:
                 found[id(it)] = Duplicate(it.rel, hashed[keep].rel, d, hashed[keep].split)
     for it in items:
@@ -397,6 +404,7 @@ def split_report(plan: SplitPlan, config: SplitConfig) -> dict[str, Any]:
         "duplicates_dropped": sum(d.action == "dropped" for d in plan.duplicates),
         "duplicates": [asdict(d) for d in plan.duplicates if d.action == "dropped"],
         "near_duplicates_grouped": [asdict(d) for d in plan.duplicates if d.action == "grouped"],
+        "label_conflicts": [asdict(d) for d in plan.duplicates if d.action == "conflict"],
         "leaks_prevented": plan.leaks_prevented,
         "grouped_files": plan.grouped_files,
         "pinned_to_existing_split": plan.pinned,
