@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 REPORT_FRAC = 0.85
 #: Time the signal must stall after returning half way before the rep is reported anyway.
 STALL_S = 0.3
+#: The joint angle must change by at least this share of the exercise's minimum range (either way:
+#: live there is no clip to tell a clean angle from one squeezed by the view).
+LIVE_MIN_ANGLE_FRAC = 0.2
 #: Filtered samples kept to time the rep in progress (enough for a 15 s rep at 60 fps).
 TRACE_LEN = 1000
 #: Poses kept for the form rules of the rep in progress.
@@ -230,7 +233,10 @@ class LiveRepTracker:
             rom = rep.peak_angle - rep.start_angle  # oriented angle change (degrees)
         # No angle gate live: the 2D angle can move either way when a limb swings towards the camera,
         # and live there is no whole clip to judge its quality on (the batch detector does that).
-        posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up])
+        posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
+        min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
+        if self.spec.angle_veto and not abs(rom) >= min_angle:  # NaN too: the joint was never seen
+            posture = False  # the joint hardly moved: swaying, stepping, fidgeting
         sign = 1.0 if self.spec.turn_high else -1.0
         if np.isfinite(rep.start_x) and sign * rep.start_x < self.spec.rest_min_v:
             posture = False  # e.g. a "press" from hanging arms

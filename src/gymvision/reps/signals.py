@@ -67,7 +67,7 @@ class ExerciseSpec:
     seated: bool = False  # thighs level at rest (hips at knee height), not standing
     angle_veto: bool = True  # an unreliable 2D angle that does not move vetoes a rep
 
-    def posture_ok(self, torso_up: Sequence[float]) -> bool:
+    def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
 
         Standing and seated lifts have the trunk up at some point of the rep (a deadlift's lockout,
@@ -75,9 +75,12 @@ class ExerciseSpec:
         is in the image, so perspective (filming along the body) blurs it: the bounds are loose.
         """
         vals = [v for v in torso_up if np.isfinite(v)]
-        if not vals or not self.upright:
-            # lying lifts are not checked: filmed from above, a plank looks upright in the image
+        if not vals:
             return True
+        if not self.upright:
+            # filmed from above, a plank looks upright in the image: lying lifts are checked only on
+            # request (live, where the camera is a webcam or a phone in front of the person)
+            return not lying_check or min(vals) <= LYING_MAX
         return max(vals) >= UPRIGHT_MIN
 
 
