@@ -61,7 +61,8 @@ def _names() -> tuple[str, ...]:
           "ankle_below_knee", "nose_above_shoulder", "wrist_below_ankle"]
     n += ["bbox_aspect", "bbox_height", "bbox_width", "wrist_spread", "knee_spread", "ankle_spread",
           "shoulder_width"]
-    n += ["torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "wrist_along_3d", "wrist_front_3d",
+    n += ["torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "face_up_3d", "face_to_camera_3d",
+          "wrist_along_3d", "wrist_front_3d",
           "knee_along_3d", "knee_front_3d", "ankle_along_3d", "ankle_front_3d"]
     return tuple(n)
 
@@ -191,7 +192,10 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
         up3 = g.unit(sh - hp)
         left3 = g.unit(p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER])
         chest3 = g.unit(np.cross(left3, up3))
-        cols += [-up3[:, 1], -chest3[:, 1], -chest3[:, 2]]
+        # The same from the nose, which survives a left/right swap of the pose model.
+        nose3 = p[:, L.NOSE] - sh
+        face3 = g.unit(nose3 - np.sum(nose3 * up3, axis=1, keepdims=True) * up3)
+        cols += [-up3[:, 1], -chest3[:, 1], -chest3[:, 2], -face3[:, 1], -face3[:, 2]]
         for name in ("wrist", "knee", "ankle"):
             d = (mid(name) - sh) / sc
             cols += [np.sum(d * up3, axis=1), np.sum(d * chest3, axis=1)]

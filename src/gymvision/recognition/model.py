@@ -11,7 +11,7 @@ from typing import Any
 
 import joblib
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..exercises import EXERCISES, UNKNOWN
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
@@ -29,6 +29,16 @@ WINDOW_S = 4.0
 STRIDE_S = 2.0
 #: Weight of the motion model against the mean per-frame posture probabilities.
 WINDOW_WEIGHT = 0.6
+
+_THREADPOOLS: ThreadpoolController | None = None
+
+
+def _one_thread() -> Any:
+    """Context manager limiting OpenMP to one thread (the controller is built once: it is slow)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1, user_api="openmp")
 
 
 @dataclass
@@ -84,7 +94,7 @@ class ExerciseRecognizer:
     def _proba(model: Any, x: np.ndarray) -> np.ndarray:
         # One OpenMP thread: small batches gain nothing from more, and on a busy machine the
         # default thread pool makes a single prediction seconds slow.
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with _one_thread():
             return model.predict_proba(x)
 
     def _full(self, proba: np.ndarray, model: Any) -> np.ndarray:

@@ -58,7 +58,7 @@ def squat_params(rng: np.random.Generator, body: Body) -> Params:
             "depth": _u(rng, 95, 140), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
             "lean_bias": _u(rng, -4, 8) if rng.uniform() < 0.7 else _u(rng, 8, 18),
             "bar": bool(rng.uniform() < 0.6), "arms": str(arms), "grip": _u(rng, 1.5, 2.2),
-            "head_pitch": _u(rng, -15, 20), "lean_fault": _u(rng, 15, 28), "valgus": _u(rng, 25, 45),
+            "head_pitch": _u(rng, -15, 20), "lean_fault": _u(rng, 15, 28), "valgus": _u(rng, 10, 22),
             "plate_offset": _u(rng, 0.8, 0.95), "gaze": _u(rng, 0.3, 1.0)}
 
 
@@ -205,11 +205,11 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     hx, hz = _sagittal_legs(body, k, prm["shank_ratio"], (prm["stance"] - body.hip_width) / 2)
     pelvis = np.stack([hx, np.zeros(t), hz], axis=1)
     trunk = upright_trunk(pelvis, lean)
-    tscale = 1 - 0.06 * rnd * (1 - 0.5 * p)
+    tscale = 1 - 0.08 * rnd * (1 - 0.5 * p)
     parts = Parts(trunk, body, torso_scale=tscale)
     mid, sh_l, sh_r = parts.shoulders()
     # Rounded back: shoulders roll forward and down.
-    shift = trunk.fwd * col(0.05 * body.scale * rnd * (1 - 0.5 * p))
+    shift = trunk.fwd * col(0.07 * body.scale * rnd * (1 - 0.5 * p))
     sh_l, sh_r, mid = sh_l + shift, sh_r + shift, mid + shift
     hip_l, hip_r = parts.hips()
     to = prm["toe_out"]

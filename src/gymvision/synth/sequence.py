@@ -189,6 +189,14 @@ def _render(rng: np.random.Generator, body: Body, rig: Rig, scene: Scene, times:
     z = (depth - hip_d[:, None]) * cam.f / hip_d[:, None] * rng.uniform(0.5, 1.5)
     z += noise * scale_px * rng.uniform(0.03, 0.1) * _ar1(rng, z.shape, 0.8)
     xyz = np.concatenate([xy, z[..., None]], axis=-1).astype(np.float32)
+    # BlazePose now and then swaps the person's left and right (mostly in back views).
+    p_swap = noise * (0.15 if view in ("back", "back_diag", "foot_end") else 0.04)
+    if rng.uniform() < p_swap:
+        a = 0 if rng.uniform() < 0.2 else int(rng.integers(0, t_n))
+        b = t_n if a == 0 else min(t_n, a + int(rng.integers(5, 45)))
+        mirror = list(MIRROR)
+        xyz[a:b] = xyz[a:b][:, mirror]
+        vis[a:b] = vis[a:b][:, mirror]
     # Frames where the detector finds nobody.
     drop = rng.uniform(size=t_n) < noise * rng.uniform(0.0, 0.03)
     if noise > 0 and rng.uniform() < 0.3 * noise and t_n > 20:
