@@ -164,3 +164,21 @@ def test_noise_free_projection_matches_camera() -> None:
     # Left/right are the person's: seen from the front, the left shoulder is on the image right.
     assert p.xy[L.LEFT_SHOULDER, 0] > p.xy[L.RIGHT_SHOULDER, 0]
     assert p.xy[L.NOSE, 1] < p.xy[L.LEFT_HIP, 1] < p.xy[L.LEFT_ANKLE, 1]
+
+
+@pytest.mark.parametrize("exercise", ["squat", "bench_press"])
+def test_lead_in_and_out_sections(exercise: str) -> None:
+    plain = generate_sequence(exercise, n_reps=2, seed=21, view="side_left")
+    led = generate_sequence(exercise, n_reps=2, seed=21, view="side_left", lead_in="walking", lead_in_s=3.0,
+                            lead_out="setup", lead_out_s=2.0)
+    assert np.all(np.diff(led.times) > 0)
+    assert len(led.poses) == len(led.times) == len(led.joints3d) == len(led.phase)
+    assert led.duration_s == pytest.approx(plain.duration_s + 5.0, abs=0.2)
+    assert led.reps[0].start_s == pytest.approx(plain.reps[0].start_s + 3.0, abs=0.01)
+    assert np.all(led.phase[led.times < led.reps[0].start_s] < 0.02)
+    # The walk-in really moves the person, and the hand-over to the set has no jump.
+    hips = (led.joints3d[:, L.LEFT_HIP] + led.joints3d[:, L.RIGHT_HIP]) / 2
+    assert np.ptp(hips[led.times < 2.0, 0]) > 0.5
+    assert np.abs(np.diff(hips, axis=0)).max() < 0.15
+    with pytest.raises(ValueError, match="lead kind"):
+        generate_sequence(exercise, n_reps=1, lead_in="jumping")

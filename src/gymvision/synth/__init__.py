@@ -9,9 +9,9 @@ from .body import Body, sample_body
 from .camera import VIEWS
 from .exercises import MOTIONS
 from .idle import IDLE_KINDS
-from .sequence import RepTruth, SynthSequence, generate_idle, generate_sequence
+from .sequence import LEAD_KINDS, RepTruth, SynthSequence, generate_idle, generate_sequence
 
 FAULTS: dict[str, tuple[str, ...]] = {name: m.faults for name, m in MOTIONS.items()}
 
-__all__ = ["FAULTS", "IDLE_KINDS", "MOTIONS", "VIEWS", "Body", "RepTruth", "SynthSequence",
+__all__ = ["FAULTS", "IDLE_KINDS", "LEAD_KINDS", "MOTIONS", "VIEWS", "Body", "RepTruth", "SynthSequence",
            "generate_idle", "generate_sequence", "sample_body"]

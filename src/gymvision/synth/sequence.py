@@ -12,7 +12,7 @@ import numpy as np
 from ..exercises import EXERCISES, UNKNOWN
 from ..landmarks import MIRROR, N_LANDMARKS, L
 from ..results import Pose
-from .body import Body, Rig, landmarks_from_rig, sample_body
+from .body import Body, landmarks_from_rig, sample_body
 from .camera import (
     VIEWS,
     Camera,
@@ -136,10 +136,9 @@ def _ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> np.nda
     return out
 
 
-def _render(rng: np.random.Generator, body: Body, rig: Rig, scene: Scene, times: np.ndarray, view: str | None,
-            image_size: tuple[int, int], noise: float, occlusion: float, exercise: str
+def _render(rng: np.random.Generator, body: Body, pts: np.ndarray, scene: Scene, times: np.ndarray,
+            view: str | None, image_size: tuple[int, int], noise: float, occlusion: float, exercise: str
             ) -> tuple[list[Pose | None], np.ndarray, Camera, np.ndarray]:
-    pts = landmarks_from_rig(rig, body)
     pts = _sway(rng, times, pts, 0.006 * body.scale)
     if view is None:
         view = _random_view(rng, exercise, scene)
@@ -224,13 +223,68 @@ def _random_view(rng: np.random.Generator, exercise: str, scene: Scene) -> str:
     return str(rng.choice(views, p=np.array(p) / np.sum(p)))
 
 
+#: Non-exercise sections that can lead into or out of a set.
+LEAD_KINDS: tuple[str, ...] = ("standing", "walking", "setup", "stretching")
+
+
+def _hip_xy(pts: np.ndarray) -> np.ndarray:
+    return ((pts[:, L.LEFT_HIP] + pts[:, L.RIGHT_HIP]) / 2)[:, :2]
+
+
+def _add_leads(exercise: str, body: Body, seed: int, times: np.ndarray, pts: np.ndarray, p: np.ndarray,
+               scene: Scene, fps: float, noise: float, lead_in: str | None, lead_in_s: float,
+               lead_out: str | None, lead_out_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Prepend/append non-exercise motion, cross-faded into the set's first/last pose."""
+    for k in (lead_in, lead_out):
+        if k is not None and k not in LEAD_KINDS:
+            raise ValueError(f"unknown lead kind {k!r}; expected one of {', '.join(LEAD_KINDS)}")
+    rng = np.random.default_rng([seed, 7])
+    blend = 0.6 if exercise in ("squat", "deadlift", "shoulder_press") else 1.5
+    dt = 1.0 / fps
+    parts_t, parts_p, parts_ph = [], [], []
+    d_in = lead_in_s if lead_in else 0.0
+    if lead_in:
+        t_in = _frame_times(lead_in_s, fps, rng, noise)
+        rig, _ = IDLE_MOTIONS[lead_in](body, rng, t_in)
+        q = landmarks_from_rig(rig, body)
+        q[..., :2] += _hip_xy(pts)[0] - _hip_xy(q)[-1]
+        w = smooth01((t_in - (lead_in_s - blend)) / blend)[:, None, None]
+        parts_t.append(t_in)
+        parts_p.append((1 - w) * q + w * pts[:1])
+        parts_ph.append(np.zeros(len(t_in)))
+    parts_t.append(times + d_in)
+    parts_p.append(pts)
+    parts_ph.append(p)
+    if lead_out:
+        t_out = _frame_times(lead_out_s, fps, rng, noise)
+        rig, _ = IDLE_MOTIONS[lead_out](body, rng, t_out)
+        q = landmarks_from_rig(rig, body)
+        q[..., :2] += _hip_xy(pts)[-1] - _hip_xy(q)[0]
+        w = 1 - smooth01(t_out / blend)[:, None, None]
+        parts_t.append(t_out + times[-1] + d_in + dt)
+        parts_p.append((1 - w) * q + w * pts[-1:])
+        parts_ph.append(np.zeros(len(t_out)))
+    n_before = len(parts_t[0]) if lead_in else 0
+    n_after = len(parts_t[-1]) if lead_out else 0
+    for box in scene.boxes:  # equipment that moves with the set stays where it was outside it
+        if box.centre.ndim == 2:
+            box.centre = np.pad(box.centre, ((n_before, n_after), (0, 0)), mode="edge")
+    return np.concatenate(parts_t), np.concatenate(parts_p), np.concatenate(parts_ph), d_in
+
+
 # ------------------------------------------------------------------------------------------ public
 def generate_sequence(exercise: str, *, n_reps: int = 8, fps: float = 30.0, seed: int = 0,
                       view: str | None = None, tempo_s: float | None = None, pause_bottom_s: float = 0.0,
                       idle_before_s: float = 1.0, idle_after_s: float = 1.0, faults: Iterable[str] = (),
                       image_size: tuple[int, int] = (1280, 720), noise: float = 1.0, occlusion: float = 1.0,
-                      fault_reps: Sequence[int] | None = None, body: Body | None = None) -> SynthSequence:
+                      fault_reps: Sequence[int] | None = None, body: Body | None = None,
+                      lead_in: str | None = None, lead_in_s: float = 3.0, lead_out: str | None = None,
+                      lead_out_s: float = 3.0) -> SynthSequence:
     """A clip of ``n_reps`` repetitions of ``exercise`` seen from ``view`` (random when None).
+
+    ``lead_in``/``lead_out`` add a non-exercise section (one of :data:`LEAD_KINDS`: walking in,
+    standing around, setting up, stretching) before the idle lead-in and after the idle tail; rep
+    times stay correct. No reps happen in them.
 
     ``tempo_s`` is the duration of one rep (start→end, pauses excluded); ``faults`` are injected
     into the reps listed in ``fault_reps`` (all reps when None); ``noise``/``occlusion`` scale the
@@ -263,9 +317,15 @@ def generate_sequence(exercise: str, *, n_reps: int = 8, fps: float = 30.0, seed
                 tr = np.maximum(tr, smooth01((times - start + 0.15) / 0.15) - smooth01((times - end) / 0.15))
         fault_tracks[name] = tr
     rig, scene = m.motion(body, prm, p, fault_tracks)
-    poses, pts, cam, occ = _render(rng, body, rig, scene, times, view, image_size, noise, occlusion, exercise)
-    reps = [RepTruth(start_s=float(s), turn_s=float(s + f + pa / 2), end_s=float(s + f + pa + se),
-                     faults=rf, depth=d) for (s, f, pa, se, d), rf in zip(plan, rep_faults, strict=True)]
+    pts = landmarks_from_rig(rig, body)
+    shift = 0.0
+    if lead_in or lead_out:
+        times, pts, p, shift = _add_leads(exercise, body, seed, times, pts, p, scene, fps, noise, lead_in,
+                                          lead_in_s, lead_out, lead_out_s)
+    poses, pts, cam, occ = _render(rng, body, pts, scene, times, view, image_size, noise, occlusion, exercise)
+    reps = [RepTruth(start_s=float(s + shift), turn_s=float(s + f + pa / 2 + shift),
+                     end_s=float(s + f + pa + se + shift), faults=rf, depth=d)
+            for (s, f, pa, se, d), rf in zip(plan, rep_faults, strict=True)]
     return SynthSequence(exercise=exercise, fps=fps, times=times, poses=poses, reps=reps, view=cam.view,
                          camera=cam.to_dict(), joints3d=pts.astype(np.float32), kind=exercise, occluded=occ,
                          params={k: v for k, v in prm.items() if np.isscalar(v)}, phase=p)
@@ -283,6 +343,7 @@ def generate_idle(kind: str, *, duration_s: float = 8.0, fps: float = 30.0, seed
     body = body or sample_body(rng)
     times = _frame_times(duration_s, fps, rng, noise)
     rig, scene = IDLE_MOTIONS[kind](body, rng, times)
-    poses, pts, cam, occ = _render(rng, body, rig, scene, times, view, image_size, noise, occlusion, kind)
+    pts = landmarks_from_rig(rig, body)
+    poses, pts, cam, occ = _render(rng, body, pts, scene, times, view, image_size, noise, occlusion, kind)
     return SynthSequence(exercise=UNKNOWN, fps=fps, times=times, poses=poses, reps=[], view=cam.view,
                          camera=cam.to_dict(), joints3d=pts.astype(np.float32), kind=kind, occluded=occ)
