@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..pose import PoseEstimator
 from ..results import Pose
 
 log = logging.getLogger(__name__)
@@ -227,12 +228,10 @@ def explain_image(pipeline: Any, rgb: np.ndarray, *, window: int = 32, stride: i
 
 def single_pass(est: Any) -> PoseFn | None:
     """One pass of the estimator's main graph, without its photo retries (downscale, lower threshold,
-    quarter turns), which cost up to four more passes on every window that hides the person. Uses the
-    estimator's internals; None when they are not there."""
-    run, graph = getattr(est, "_run", None), getattr(est, "_graph", None)
-    if not callable(run) or graph is None:
+    quarter turns), which cost up to four more passes on every window that hides the person."""
+    if not isinstance(est, PoseEstimator):
         return None
-    return lambda rgb: run(graph, rgb)
+    return lambda rgb: est.process(rgb, retry=False)
 
 
 def person_box(pose: Pose, margin: float = 0.1) -> tuple[float, float, float, float]:

@@ -60,10 +60,14 @@ class PoseEstimator:
         self._graph = mp.solutions.pose.Pose(min_detection_confidence=min_detection_confidence, **self._args)
         self._fallback = None  # lower-threshold graph for photo retries, built on first need
 
-    def process(self, rgb: np.ndarray) -> Pose | None:
-        """Landmarks of the most prominent person in an RGB uint8 image, or None."""
+    def process(self, rgb: np.ndarray, retry: bool = True) -> Pose | None:
+        """Landmarks of the most prominent person in an RGB uint8 image, or None.
+
+        In static mode a miss is retried (downscaled, lower threshold, turned a quarter) unless
+        ``retry`` is False.
+        """
         pose = self._run(self._graph, rgb)
-        if pose is None and self.static:
+        if pose is None and self.static and retry:
             pose = self._retry(rgb)
         return pose
 
