@@ -167,3 +167,17 @@ def test_train_recognizer_cli(tmp_path: Path) -> None:
     assert out.is_file() and out.with_suffix(".json").is_file()
     rec = ExerciseRecognizer.load(out)
     assert rec.classes == list(CLASSES) and rec.meta["n_train_frames"] > 500
+
+
+def test_temperature_calibration() -> None:
+    from gymvision.recognition.model import fit_temperature, temper
+
+    p = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4]])
+    assert np.allclose(temper(p, 1.0), p)
+    soft = temper(p, 2.0)
+    assert np.allclose(soft.sum(axis=1), 1.0) and np.all(soft.max(axis=1) < p.max(axis=1))
+    assert (temper(p, 2.0).argmax(axis=1) == p.argmax(axis=1)).all()
+    # Overconfident predictions with many mistakes want softening; all-correct ones want sharpening.
+    y_bad = np.array([1, 0, 1])
+    assert fit_temperature(p, y_bad) > 1.0
+    assert fit_temperature(p, np.array([0, 0, 0])) <= 1.0

@@ -55,6 +55,9 @@ class ExerciseRecognizer:
     classes: list[str] = field(default_factory=lambda: list(CLASSES))
     meta: dict[str, Any] = field(default_factory=dict)
     background: np.ndarray | None = None  # a few feature rows (explanations)
+    #: Softmax temperatures fitted on camera views the validation model never saw (1 = as trained).
+    frame_temperature: float = 1.0
+    window_temperature: float = 1.0
 
     # ------------------------------------------------------------------------------------ I/O
     @classmethod
@@ -75,7 +78,9 @@ class ExerciseRecognizer:
                              "retrain it with this version (`gymvision train-recognizer`)")
         return cls(frame_model=obj["frame_model"], window_model=obj.get("window_model"),
                    classes=list(obj.get("classes", CLASSES)), meta=dict(obj.get("meta", {})),
-                   background=obj.get("background"))
+                   background=obj.get("background"),
+                   frame_temperature=float(obj.get("frame_temperature", 1.0)),
+                   window_temperature=float(obj.get("window_temperature", 1.0)))
 
     def save(self, path: Path | str, metrics: dict[str, Any] | None = None) -> None:
         """Write the model (.joblib) and its metadata next to it (.json)."""
@@ -85,6 +90,8 @@ class ExerciseRecognizer:
             self.meta = {**self.meta, **metrics}
         joblib.dump({"frame_model": self.frame_model, "window_model": self.window_model,
                      "classes": self.classes, "meta": self.meta, "background": self.background,
+                     "frame_temperature": self.frame_temperature,
+                     "window_temperature": self.window_temperature,
                      "feature_names": FEATURE_NAMES, "window_feature_names": WINDOW_FEATURE_NAMES},
                     p, compress=3)
         p.with_suffix(".json").write_text(json.dumps(self.meta, indent=2, sort_keys=True, default=str) + "\n")
@@ -97,17 +104,17 @@ class ExerciseRecognizer:
         with _one_thread():
             return model.predict_proba(x)
 
-    def _full(self, proba: np.ndarray, model: Any) -> np.ndarray:
-        """Columns in ``self.classes`` order (a model may have seen only some classes)."""
+    def _full(self, proba: np.ndarray, model: Any, temperature: float = 1.0) -> np.ndarray:
+        """Columns in ``self.classes`` order (a model may have seen only some classes), tempered."""
         out = np.zeros((proba.shape[0], len(self.classes)))
         for j, c in enumerate(model.classes_):
             out[:, int(c)] = proba[:, j]
-        return out
+        return temper(out, temperature)
 
     def predict_features(self, x: np.ndarray) -> np.ndarray:
         """Per-frame class probabilities (N, C) for feature rows (N, F), columns as ``classes``."""
         x = np.asarray(x, np.float64).reshape(-1, len(FEATURE_NAMES))
-        return self._full(self._proba(self.frame_model, x), self.frame_model)
+        return self._full(self._proba(self.frame_model, x), self.frame_model, self.frame_temperature)
 
     def _as_dict(self, p: np.ndarray) -> dict[str, float]:
         return {c: float(p[i]) for i, c in enumerate(self.classes) if c in EXERCISES}
@@ -134,7 +141,8 @@ class ExerciseRecognizer:
         if self.window_model is None or ok.sum() < 5:
             return mean
         w = window_features(poses, times, feats)
-        wp = self._full(self._proba(self.window_model, w[None].astype(np.float64)), self.window_model)[0]
+        wp = self._full(self._proba(self.window_model, w[None].astype(np.float64)), self.window_model,
+                        self.window_temperature)[0]
         logp = WINDOW_WEIGHT * np.log(wp + 1e-4) + (1 - WINDOW_WEIGHT) * np.log(mean + 1e-4)
         p = np.exp(logp - logp.max())
         return p / p.sum()
@@ -178,6 +186,23 @@ class ExerciseRecognizer:
     def predict_window(self, poses: Sequence[Pose | None], times: Sequence[float]) -> dict[str, float]:
         """Exercise probabilities for a pose track (video), using motion as well as posture."""
         return self._as_dict(self.predict_window_full(poses, times))
+
+
+def temper(p: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities ``p`` (N, C) softened (T > 1) or sharpened (T < 1), rows renormalised."""
+    if temperature == 1.0:
+        return p
+    q = np.power(np.clip(p, 1e-12, 1.0), 1.0 / temperature)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(p: np.ndarray, y: np.ndarray, grid: np.ndarray | None = None) -> float:
+    """The temperature minimising the negative log-likelihood of labels ``y`` under ``p`` (N, C)."""
+    grid = np.round(np.arange(0.8, 3.01, 0.1), 2) if grid is None else grid
+    if len(y) == 0:
+        return 1.0
+    nll = [-np.mean(np.log(temper(p, t)[np.arange(len(y)), y] + 1e-12)) for t in grid]
+    return float(grid[int(np.argmin(nll))])
 
 
 def decide(probs: dict[str, float], threshold: float) -> tuple[str, float]:

@@ -21,7 +21,7 @@ from ..exercises import EXERCISES
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
 from ..synth import VIEWS, generate_idle, generate_sequence
 from ..synth.exercises import MOTIONS
-from .model import CLASSES, OTHER, ExerciseRecognizer
+from .model import CLASSES, OTHER, ExerciseRecognizer, fit_temperature
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def evaluate_arrays(rec: ExerciseRecognizer, data: SynthData) -> dict[str, Any]:
     out["frame_confusion"] = cm.tolist()
     if rec.window_model is not None and len(data.y_window):
         pw = rec._full(rec._proba(rec.window_model, data.x_window.astype(np.float64)),
-                       rec.window_model).argmax(axis=1)
+                       rec.window_model, rec.window_temperature).argmax(axis=1)
         out["window_model_top1"] = float(np.mean(pw == data.y_window))
         cmw = confusion(data.y_window, pw, len(CLASSES))
         out["window_model_per_class"] = {c: float(cmw[i, i] / max(cmw[i].sum(), 1))
@@ -253,6 +253,14 @@ def train_synthetic(cfg: TrainConfig | None = None, progress: Progress | None = 
         val_rec = train_from_arrays(tr.x_frame, tr.y_frame, x_window=tr.x_window, y_window=tr.y_window,
                                     cfg=cfg)
         metrics["heldout_views"] = list(cfg.holdout_views)
+        # Calibrate on unseen views: a stand-in for the shift from synthetic to real footage.
+        t_frame = fit_temperature(val_rec.predict_features(va.x_frame), va.y_frame)
+        t_window = 1.0
+        if val_rec.window_model is not None and len(va.y_window):
+            raw = val_rec._full(val_rec._proba(val_rec.window_model, va.x_window.astype(np.float64)),
+                                val_rec.window_model)
+            t_window = fit_temperature(raw, va.y_window)
+        metrics["temperature"] = {"frame": t_frame, "window": t_window}
         metrics["heldout"] = evaluate_arrays(val_rec, va)
         metrics["heldout"]["n_frames"] = len(va.y_frame)
         metrics["heldout"]["n_windows"] = len(va.y_window)
@@ -268,6 +276,9 @@ def train_synthetic(cfg: TrainConfig | None = None, progress: Progress | None = 
         progress("fitting (final model)", 0.0)
     rec = train_from_arrays(full.x_frame, full.y_frame, x_window=full.x_window, y_window=full.y_window,
                             cfg=cfg)
+    temps = metrics.get("temperature", {})
+    rec.frame_temperature = float(temps.get("frame", 1.0))
+    rec.window_temperature = float(temps.get("window", 1.0))
     metrics["n_train_frames"] = len(full.y_frame)
     metrics["n_train_windows"] = len(full.y_window)
     metrics["train_seconds"] = round(time.perf_counter() - t0, 1)
