@@ -269,7 +269,6 @@ def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
 
 
 _SIDE = "film from the side"
-LYING_VIEWS = frozenset({"side", "diag", "end", "front", "back"})
 RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check squat depth", _squat_knee, 95.0, True,
@@ -281,13 +280,13 @@ RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONTAL,
          "film from the front to check your knees", _knees_in, 0.6, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
-    Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SAGITTAL,
+    Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_sag, 2.5, True,
          "rep {n}: hips sagging {v:.0f}° — brace your core"),
-    Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "knee"), False, SAGITTAL,
+    Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_pike, 7.5, True,
          "rep {n}: hips piked {v:.0f}° — keep a straight line"),
-    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, LYING_VIEWS,
+    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, SAGITTAL,
          f"{_SIDE} to check push-up depth", _pushup_depth, 51.0, True,
          "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor"),
     Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SAGITTAL,
@@ -299,8 +298,8 @@ RULES: tuple[Rule, ...] = (
     Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
          frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
          _uneven, 8.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly"),
-    Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, ANY,
-         "keep your arms in view to check lockout", _lockout_pct, 87.0, False,
+    Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
+         "film from the front or at 45° to check lockout", _lockout_pct, 87.0, False,
          "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)"),
     Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SAGITTAL,
          f"{_SIDE} to check your back", _back_lean, 5.0, True,
