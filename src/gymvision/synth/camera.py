@@ -39,6 +39,7 @@ class Camera:
     height: float
     roll: float
     fov: float
+    target: np.ndarray | None = None  # the point it looks at (the middle of the moving body)
 
     def to_camera(self, pts: np.ndarray) -> np.ndarray:
         return (pts - self.position) @ self.rot.T
@@ -54,7 +55,8 @@ class Camera:
         return {"view": self.view, "yaw_deg": round(self.yaw, 1), "height_m": round(self.height, 3),
                 "roll_deg": round(self.roll, 1), "fov_deg": round(self.fov, 1), "f_px": round(self.f, 1),
                 "position": [round(float(v), 3) for v in self.position],
-                "distance_m": round(float(np.linalg.norm(self.position[:2])), 3),
+                "distance_m": round(float(np.linalg.norm(self.position - (
+                    self.target if self.target is not None else np.zeros(3)))), 3),
                 "image_size": list(self.image_size)}
 
 
@@ -122,7 +124,7 @@ def sample_camera(view: str, rng: np.random.Generator, pts: np.ndarray, scene: S
     pos = centre + horiz * dist
     pos[2] = height
     cam = Camera(pos, look_at(pos, target, roll), f, w / 2, h / 2, image_size, view, float(yaw),
-                 float(height), roll, float(fov))
+                 float(height), roll, float(fov), target)
     # Place the person somewhere in the frame (principal-point shift = off-centre framing).
     uv, _ = cam.project(sub)
     umin, umax = uv.reshape(-1, 2).min(axis=0), uv.reshape(-1, 2).max(axis=0)
