@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in run_view_accuracy(2 if args.quick else 4).items():
             print(f"  {k:<6} {v:.2f}")
     if args.only in (None, "form"):
-        counts, view_conf = run_form(3 if args.quick else 7, rng)
+        counts, view_conf = run_form(3 if args.quick else 21, rng)
         print("== form rules (reps with injected faults vs clean reps; checked = not withheld) ==")
         tot_w = tot_wok = tot_c = tot_cok = tot_v = 0
         for key, c in sorted(counts.items()):

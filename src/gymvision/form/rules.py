@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import ANY, FRONTAL, SAGITTAL, SIDE
+from .view import ANY, FRONT_BACK, FRONTAL, SAGITTAL, SIDE
 from .window import RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -273,11 +273,11 @@ RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check squat depth", _squat_knee, 95.0, True,
          "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
-    Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SAGITTAL,
+    Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check your back angle", _forward_drift, 12.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
          " — keep your chest up"),
-    Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONTAL,
+    Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT_BACK,
          "film from the front to check your knees", _knees_in, 0.6, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
     Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
@@ -297,11 +297,11 @@ RULES: tuple[Rule, ...] = (
          "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)"),
     Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
          frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
-         _uneven, 8.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly"),
+         _uneven, 12.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly"),
     Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
          "film from the front or at 45° to check lockout", _lockout_pct, 87.0, False,
          "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)"),
-    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SAGITTAL,
+    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _back_lean, 5.0, True,
          "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace"),
     Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
@@ -317,7 +317,7 @@ RULES: tuple[Rule, ...] = (
     Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
          f"{_SIDE} to check full extension", _knee_top, 156.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
-    Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SAGITTAL,
+    Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SIDE,
          f"{_SIDE} to check for swinging", _swing, 11.0, True,
          "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
     Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,

@@ -20,6 +20,8 @@ SIDE = frozenset({"side"})
 SAGITTAL = frozenset({"side", "diag"})
 #: Views in which the frontal plane (knees in, left/right symmetry) can be measured.
 FRONTAL = frozenset({"front", "back", "end", "diag"})
+#: Square-on views of the frontal plane (left/right symmetry measured without perspective skew).
+FRONT_BACK = frozenset({"front", "back"})
 ANY = frozenset({"side", "diag", "front", "back", "end"})
 
 #: Typical shoulder width / torso length (used only when the pose carries no z).
