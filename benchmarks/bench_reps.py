@@ -295,8 +295,10 @@ def run_view_accuracy(seeds: int) -> dict:
 
 # ---------------------------------------------------------------------------------------- report
 def _row(name: str, s: dict) -> str:
-    return (f"{name:<14} n={s['n']:<4} OBO={s['obo']:.3f}  nMAE={s['nmae']:.3f}  exact={s['exact']:.3f}  "
-            f"|start|={s['start']:.3f}s |turn|={s['turn']:.3f}s |end|={s['end']:.3f}s")
+    row = f"{name:<14} n={s['n']:<4} OBO={s['obo']:.3f}  nMAE={s['nmae']:.3f}  exact={s['exact']:.3f}"
+    if np.isfinite(s["start"]):
+        row += f"  median |start|={s['start']:.3f}s |turn|={s['turn']:.3f}s |end|={s['end']:.3f}s"
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
