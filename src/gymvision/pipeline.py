@@ -311,7 +311,8 @@ class Pipeline:
         return res
 
     def recognise_track(self, times: Sequence[float], poses: Sequence[Pose | None]) -> dict[str, float]:
-        """Exercise probabilities for a whole track: the mean over sliding windows weighted by coverage."""
+        """Exercise probabilities for a whole track: the mean over sliding windows, weighted by how much
+        of each window shows the person and how exercise-like it looks."""
         t = np.asarray(times)
         if len(t) == 0:
             return {}
@@ -323,8 +324,11 @@ class Pipeline:
             seen = sum(p is not None for p in win)
             if seen < max(3, 0.4 * len(win)):
                 continue
-            probs.append(self.recognizer.predict_window(win, [times[i] for i in idx]))
-            weights.append(seen)
+            p = self.recognizer.predict_window(win, [times[i] for i in idx])
+            probs.append(p)
+            # windows that look like an exercise count more, so a walk-in or rest does not dilute
+            # the set; an all-idle video keeps near-equal weights and stays unknown
+            weights.append(seen * (sum(p.values()) ** 2 + 0.05))
         if not probs:
             seen_poses = [p for p in poses if p is not None]
             probs = [self.recognizer.predict_pose(p) for p in seen_poses[:: max(1, len(seen_poses) // 10)]]
