@@ -235,7 +235,7 @@ class LiveRepTracker:
         # and live there is no whole clip to judge its quality on (the batch detector does that).
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
         min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
-        if self.spec.angle_veto and not abs(rom) >= min_angle:  # NaN too: the joint was never seen
+        if self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle:
             posture = False  # the joint hardly moved: swaying, stepping, fidgeting
         sign = 1.0 if self.spec.turn_high else -1.0
         if np.isfinite(rep.start_x) and sign * rep.start_x < self.spec.rest_min_v:
