@@ -24,6 +24,8 @@ FRONTAL = frozenset({"front", "back", "end", "diag"})
 FRONT_BACK = frozenset({"front", "back"})
 ANY = frozenset({"side", "diag", "front", "back", "end"})
 
+#: Mean of the shoulder and hip widths over the trunk length (BlazePose points), about 0.73 and 0.37.
+_UPRIGHT_WIDTH = 0.55
 #: Typical shoulder width / torso length (used only when the pose carries no z).
 _WIDTH_RATIO = 0.75
 
@@ -58,11 +60,21 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1)
     has_z = bool(np.nanmax(np.abs(p[:, :, 2])) > 1e-6)
     axis = ((p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]) + (p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])) / 2
     spine = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER] - p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP]) / 2
-    if has_z:
+    upright = float(np.median(-spine[:, 1] / np.maximum(np.linalg.norm(spine[:, :2], axis=1), 1e-6))) > 0.8
+    if has_z and not upright:
         axis_out = _out_of_plane(axis, None)
         long_out = _out_of_plane(spine, None)
         axis_len = np.linalg.norm(axis, axis=1)
         spine_len = np.linalg.norm(spine, axis=1)
+    elif upright:
+        # standing or seated: the 2D trunk is seen at full length from any level camera, so the
+        # width of shoulders + hips against it tells the yaw (BlazePose z is too noisy for that)
+        torso2d = np.linalg.norm(spine[:, :2], axis=1)
+        width_ref = _UPRIGHT_WIDTH * float(np.median(torso2d))
+        axis_out = _out_of_plane(axis, width_ref)
+        long_out = np.zeros(len(p))
+        axis_len = np.full(len(p), width_ref)
+        spine_len = np.maximum(torso2d, 1e-6)
     else:
         torso2d = np.linalg.norm(spine[:, :2], axis=1)
         torso_ref = float(np.percentile(torso2d, 90))
