@@ -181,14 +181,9 @@ class Pipeline:
         """Best detector box (optional YOLO backend), preferring the one around the pose."""
         if self.detector is None:
             return None
-        dets = self.detector.detect(rgb)
-        if not dets:
-            return None
-        if pose is None:
-            return max(dets, key=lambda d: d.confidence)
-        cx, cy = np.mean(pose.xy[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]], axis=0)
-        inside = [d for d in dets if d.bbox[0] <= cx <= d.bbox[2] and d.bbox[1] <= cy <= d.bbox[3]]
-        return max(inside or dets, key=lambda d: d.confidence)
+        from .yolo.vote import pick_for_pose
+
+        return pick_for_pose(self.detector.detect(rgb), pose)
 
     # ---------------------------------------------------------------- photos
     def analyze_image(self, image_rgb: np.ndarray, name: str = "image", exercise: str | None = None,
@@ -250,6 +245,8 @@ class Pipeline:
         track: list[tuple[float, Pose | None]] = []
         total = max(info.duration_s, 1e-6)
         people, next_count = 0, 0.0
+        picks: list[Detection | None] = []  # detector backend: one pick per DETECTOR_EVERY_S
+        next_detect = 0.0
         with PoseEstimator(s.pose_model, static=False, min_detection_confidence=s.min_detection_confidence,
                            min_tracking_confidence=s.min_tracking_confidence) as est:
             for vf in iter_frames(path, sample_fps=s.analysis_fps, size=size):
@@ -257,6 +254,12 @@ class Pipeline:
                 if vf.t >= next_count:  # count people now and then (costly, so every few seconds)
                     people, next_count = max(people, len(self._people_detector().detect(vf.rgb))), vf.t + 3.0
                 pose = est.process(vf.rgb)
+                if self.detector is not None and not exercise and vf.t >= next_detect:
+                    from .yolo.vote import DETECTOR_EVERY_S, scale_detection
+
+                    pick = self._detector_label(vf.rgb, pose)
+                    picks.append(None if pick is None else scale_detection(pick, sx))
+                    next_detect = vf.t + DETECTOR_EVERY_S
                 if pose is not None:
                     pose = pose.scaled(sx, (info.width, info.height))
                 track.append((vf.t, pose))
@@ -264,7 +267,15 @@ class Pipeline:
                     progress(min(0.99, vf.t / total) * (0.7 if out_path else 1.0))
         if not track:
             raise MediaError("video has no decodable frames")
-        res = self.summarise_track(track, name or str(path), exercise)
+        if picks:  # the detector names the exercise; pose still drives reps and form
+            from .yolo.vote import vote_track
+
+            label, conf, box = vote_track(picks, threshold=s.unknown_threshold * 0.5)
+            res = self.summarise_track(track, name or str(path), label if box is not None else None)
+            if box is not None:
+                res.confidence, res.detections = conf, [box]
+        else:
+            res = self.summarise_track(track, name or str(path), exercise)
         res.people = max(res.people, people)
         res.advice += crowd_advice(people, video=True)
         res.width, res.height, res.fps = info.width, info.height, info.fps
