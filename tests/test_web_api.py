@@ -514,10 +514,6 @@ def test_live_stream_limit_and_origin(make_client: Callable[..., TestClient]) ->
 # ---------------------------------------------------------------------------------- real pipeline
 @pytest.fixture(scope="module")
 def real_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    from gymvision import recognition
-
-    if not hasattr(recognition, "ExerciseRecognizer"):
-        pytest.skip("recogniser not available yet")
     settings = Settings(data_dir=tmp_path_factory.mktemp("real"))
     with TestClient(create_app(settings)) as c:
         wait_ready(c, 120)

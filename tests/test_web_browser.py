@@ -69,10 +69,6 @@ def webcam_frames(seconds: float = 7.0) -> Iterator[np.ndarray]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free loopback port, in a uvicorn thread; stopped afterwards."""
-    from gymvision import recognition
-
-    if not hasattr(recognition, "ExerciseRecognizer"):
-        pytest.skip("recogniser not available yet")
     import uvicorn
 
     from gymvision.settings import Settings
@@ -108,7 +104,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed (scripts/install.sh --test installs it)")
+        pytest.fail("Debian chromium not installed: run scripts/install.sh --test")
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp("chromium")
