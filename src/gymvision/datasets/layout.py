@@ -16,11 +16,10 @@ from typing import Literal
 import yaml
 
 from ..exercises import normalise_name
+from ..media import media_kind
 
 log = logging.getLogger(__name__)
 
-IMAGE_EXTS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
-VIDEO_EXTS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"})
 SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
 
 Kind = Literal["image", "video"]
@@ -78,15 +77,6 @@ class Dataset:
 
     def classes(self) -> list[str]:
         return sorted({s.label for s in self.samples if s.label is not None})
-
-
-def media_kind(path: Path) -> Kind | None:
-    ext = path.suffix.lower()
-    if ext in IMAGE_EXTS:
-        return "image"
-    if ext in VIDEO_EXTS:
-        return "video"
-    return None
 
 
 def iter_media(root: Path) -> Iterable[Path]:

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from ..datasets.layout import IMAGE_EXTS, Box, label_path_for, parse_label_file
+from ..datasets.layout import Box, label_path_for, parse_label_file
 from ..exercises import TO_ORIGINAL
+from ..media import IMAGE_EXTS
 from .onnx_detector import DetectorError, map_names
 
 log = logging.getLogger(__name__)
