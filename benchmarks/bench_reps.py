@@ -236,6 +236,17 @@ def run_form(seeds: int, rng: np.random.Generator) -> tuple[dict, dict]:
                     for rule in rules_for(ex):
                         c = counts[(ex, rule.fault)]
                         has = rule.fault in truth.faults
+                        if not rule.active:  # never cues; measured in the background to track it
+                            c["inactive"] = 1
+                            if rule.fault in fr.shadow:
+                                flagged = fr.shadow[rule.fault]
+                                c["checked"] += 1
+                                c["checked_ok_view"] += vtrue in rule.views
+                                c["tp"] += has and flagged
+                                c["fp"] += (not has) and flagged
+                                c["fn"] += has and not flagged
+                                c["tn"] += (not has) and not flagged
+                            continue
                         if rule.fault in fr.withheld:
                             c["withheld"] += 1
                             if fr.withheld_for.get(rule.fault) == "view":
@@ -358,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
             ch, chok = c.get("checked", 0), c.get("checked_ok_view", 0)
             tot_w, tot_wok, tot_c, tot_cok = tot_w + w, tot_wok + wok, tot_c + ch, tot_cok + chok
             tot_v += c.get("withheld_vis", 0)
+            if c.get("inactive"):
+                print(f"  {key:<30} P={prec:.2f} R={rec:.2f}  (tp={tp} fp={fp} fn={fn} tn={c.get('tn', 0)})  "
+                      f"INACTIVE (never cues; measured where it would apply: {ch} reps)")
+                continue
             print(f"  {key:<30} P={prec:.2f} R={rec:.2f}  (tp={tp} fp={fp} fn={fn} tn={c.get('tn', 0)})  "
                   f"checked={ch} withheld={w} (for visibility {c.get('withheld_vis', 0)}; rightly {wok})")
         print(f"  withheld {tot_w} rule-reps ({tot_v} for visibility, {tot_w - tot_v} for the camera view); "

@@ -63,17 +63,34 @@ def test_front_view_withholds_depth_and_says_where_to_film():
     assert len(res.events) == 4
     assert all("knee_bottom_deg" not in ev.metrics for ev in res.events)
     assert "film from the side to check squat depth" in res.advice
-    # the frontal-plane rule is checked from the front, and knees that track the feet pass it
-    assert all(ev.metrics["knee_to_ankle_width"] > 0.8 for ev in res.events)
+    # the frontal-plane knees rule is withheld (precision < 0.8 on the synthetic clips): no cue
     assert all(not any("caved" in c for c in ev.cues) for ev in res.events)
 
 
-def test_knees_caving_in_is_cued_from_the_front():
+#: Rules withheld because their benchmark precision stayed below ~0.8 (see reps/README.md).
+WITHHELD = {("squat", "forward_lean"), ("squat", "knees_in"), ("bench_press", "shallow"),
+            ("bench_press", "no_lockout"), ("bench_press", "uneven"), ("shoulder_press", "no_lockout"),
+            ("shoulder_press", "back_lean"), ("deadlift", "no_lockout"), ("leg_extension", "swing"),
+            ("leg_extension", "fast_eccentric")}
+
+
+def test_withheld_rules_are_the_documented_ones():
+    assert {(r.exercise, r.fault) for r in RULES if not r.active} == WITHHELD
+
+
+def test_withheld_rule_never_cues_nor_advises_even_on_a_clear_fault():
+    """Knees caving in to 20 % of foot width, filmed from the front: the rule that would see it is
+    withheld, so there is no cue, no measured value and no advice promising a knee check."""
     ts, poses, _ = toy_set(110, yaw=0, knees_in=0.2)
     res = analyze_reps("squat", ts, poses)
     assert len(res.events) == 4
     for ev in res.events:
-        assert any(re.match(rf"rep {ev.index}: knees caved in to \d+% of foot width", c) for c in ev.cues)
+        assert not any("caved" in c for c in ev.cues)
+        assert "knee_to_ankle_width" not in ev.metrics
+    assert not any("knee" in a and "check" in a for a in res.advice)
+    fr = evaluate_rep("squat", ts, poses, res.events[0])
+    assert fr.shadow.get("knees_in") is True  # still measured in the background (benchmark)
+    assert "knees_in" not in fr.faults and "knees_in" not in fr.withheld
 
 
 def test_feet_out_of_frame_withholds_foot_rules_with_advice():
@@ -99,7 +116,7 @@ def _rep_flags(exercise: str, fault: str, view: str, seed: int):
 
 @pytest.mark.parametrize(("exercise", "fault", "view"), [
     ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
-    ("deadlift", "no_lockout", "side_left"), ("deadlift", "hips_rise_early", "side_left"),
+    ("deadlift", "rounded_back", "side_left"), ("deadlift", "hips_rise_early", "side_left"),
     ("leg_extension", "partial", "side_left"), ("squat", "shallow", "side_left"),
 ])
 def test_injected_faults_are_found_on_generated_sets(exercise, fault, view):

@@ -37,6 +37,8 @@ class FormResult:
     withheld_for: dict[str, str] = field(default_factory=dict)  # fault name -> "visibility" | "view"
     advice: list[str] = field(default_factory=list)
     view: str = "unknown"
+    #: Withheld (inactive) rules: fault name -> whether it would have fired (benchmark only; never shown).
+    shadow: dict[str, bool] = field(default_factory=dict)
 
 
 def _visible(w: RepWindow, rule: Rule) -> tuple[str | None, list[str]]:
@@ -69,6 +71,9 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         return res
     res.view = w.view.name
     for rule in rules:
+        if not rule.active:
+            _shadow(res, w, rule)
+            continue
         side, missing = _visible(w, rule)
         if side is None:
             outside = [p for p in missing if not (w.in_frame(p, "left") or w.in_frame(p, "right"))]
@@ -96,6 +101,16 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
             res.faults.add(rule.fault)
             res.cues.append(rule.cue.format(n=event.index, v=value))
     return res
+
+
+def _shadow(res: FormResult, w: RepWindow, rule: Rule) -> None:
+    """Measure an inactive rule where it would have been checked; no cue, metric or advice."""
+    side, _ = _visible(w, rule)
+    if side is None or w.view.name not in rule.views:
+        return
+    value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
+    if value == value:
+        res.shadow[rule.fault] = rule.fault_if(value)
 
 
 def _add(items: list[str], item: str) -> None:

@@ -35,6 +35,9 @@ class Rule:
     threshold: float
     above: bool
     cue: str
+    #: Withheld rules never cue nor advise (a wrong cue is worse than none); they are still measured
+    #: for the benchmark (``FormResult.shadow``) so that their precision/recall stays known.
+    active: bool = True
 
     def fault_if(self, value: float) -> bool:
         return bool(np.isfinite(value) and (value > self.threshold if self.above else value < self.threshold))
@@ -274,12 +277,12 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check squat depth", _squat_knee, 95.0, True,
          "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
     Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
-         f"{_SIDE} to check your back angle", _forward_drift, 12.0, True,
+         f"{_SIDE} to check your back angle", _forward_drift, 20.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
-         " — keep your chest up"),
+         " — keep your chest up", active=False),
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT_BACK,
-         "film from the front to check your knees", _knees_in, 0.6, False,
-         "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
+         "film from the front to check your knees", _knees_in, 0.52, False,
+         "rep {n}: knees caved in to {v:.0%} of foot width — push them out", active=False),
     Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_sag, 2.5, True,
          "rep {n}: hips sagging {v:.0f}° — brace your core"),
@@ -290,39 +293,39 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check push-up depth", _pushup_depth, 51.0, True,
          "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor"),
     Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SAGITTAL,
-         f"{_SIDE} to check bar depth", _bench_depth, 23.0, True,
-         "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest"),
+         f"{_SIDE} to check bar depth", _bench_depth, 28.0, True,
+         "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest", active=False),
     Rule("bench_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, frozenset({"end"}),
          "film from the head or foot end to check lockout", _lockout_pct, 75.0, False,
-         "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)"),
+         "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)", active=False),
     Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
          frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
-         _uneven, 20.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly"),
+         _uneven, 20.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly", active=False),
     Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
-         "film from the front or at 45° to check lockout", _lockout_pct, 87.0, False,
-         "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)"),
+         "film from the front or at 45° to check lockout", _lockout_pct, 81.0, False,
+         "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)", active=False),
     Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _back_lean, 7.0, True,
-         "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace"),
+         "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace", active=False),
     Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
          False, SAGITTAL, f"{_SIDE} to check your hips", _hips_rise_early, 8.0, False,
          "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
          " — push the floor away"),
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder"), False, SIDE,
-         f"{_SIDE} to check lockout", _deadlift_lockout, 7.0, True,
-         "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
+         f"{_SIDE} to check lockout", _deadlift_lockout, 9.5, True,
+         "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall", active=False),
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
-         f"{_SIDE} to check your back", _rounded_back, 11.0, True,
+         f"{_SIDE} to check your back", _rounded_back, 13.0, True,
          "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat"),
     Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
-         f"{_SIDE} to check full extension", _knee_top, 156.0, False,
+         f"{_SIDE} to check full extension", _knee_top, 147.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
     Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SIDE,
-         f"{_SIDE} to check for swinging", _swing, 11.0, True,
-         "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
+         f"{_SIDE} to check for swinging", _swing, 15.0, True,
+         "rep {n}: torso swung {v:.0f}° — keep your back on the pad", active=False),
     Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,
-         "keep your legs in view to check the lowering", _lowering_speed_ratio, 1.3, True,
-         "rep {n}: dropped the weight {v:.1f}× faster than you lifted it — take 2 s down"),
+         "keep your legs in view to check the lowering", _lowering_speed_ratio, 1.45, True,
+         "rep {n}: dropped the weight {v:.1f}× faster than you lifted it — take 2 s down", active=False),
 )
 
 

@@ -34,6 +34,29 @@ LIVE_MIN_ANGLE_FRAC = 0.2
 TRACE_LEN = 1000
 #: Poses kept for the form rules of the rep in progress.
 BUFFER_S = 20.0
+#: Samples of each channel kept to judge which one follows the lift (about 8 s at 30 fps).
+QUALITY_LEN = 240
+#: Frames between re-judging the channels.
+QUALITY_EVERY = 10
+#: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
+#: or when its recent range (share of the exercise's typical range) is below ``WEAK_VERT`` while the
+#: angle's is at least ``ANGLE_GAIN`` times larger (a limb filmed end-on, a camera looking down).
+WEAK_VERT = 0.45
+ANGLE_GAIN = 2.0
+#: The first rep of a set (no rep in the last ``SET_GAP_S``) has no typical range to be judged against,
+#: and bending to load or grip the bar, stretching or walking look like one: it must reach this share
+#: of the exercise's typical range, go out within ``FIRST_OUT_MAX_S`` and last at most
+#: ``FIRST_MAX_S`` (on the synthetic clips real first reps reach ≥ 0.49 of it in 95 %, go out in
+#: ≤ 4.4 s and last ≤ 6 s; idle movements are slower or smaller more often than not).
+FIRST_MIN_SHARE = 0.45
+FIRST_OUT_MAX_S = 4.5
+FIRST_MAX_S = 6.0
+SET_GAP_S = 15.0
+#: A doubtful first rep vouches for a similar one starting within this time after it.
+DOUBT_S = 6.0
+#: Reps counted on the angle channel must still move the vertical channel the lift's way by this
+#: share of its minimum range (the knee swing of walking does not lower the hips).
+ANGLE_MIN_VERT_FRAC = 0.4
 
 
 @dataclass
@@ -50,6 +73,7 @@ class _Rep:
     start_x: float = float("nan")
     start_up: float = float("nan")
     peak_up: float = float("nan")
+    amp: float = float("nan")
     n_valid: int = 0
     n_frames: int = 0
     q_sum: float = 0.0
@@ -58,10 +82,19 @@ class _Rep:
 class LiveRepTracker:
     """Counts reps of one exercise from a stream of poses; one instance per session and exercise."""
 
-    def __init__(self, exercise: str, *, with_form: bool = True) -> None:
+    def __init__(self, exercise: str, *, with_form: bool = True, channel: str = "vertical") -> None:
         self.exercise = exercise
         self.spec = get_spec(exercise)
         self.with_form = with_form
+        self.channel = channel  # "vertical" (the counter) or "angle" (its fallback, run alongside)
+        self._alt = LiveRepTracker(exercise, with_form=False, channel="angle") if channel == "vertical" \
+            else None
+        self._use_alt = False
+        self._hist: deque[float] = deque(maxlen=QUALITY_LEN)
+        self._seen: deque[bool] = deque(maxlen=QUALITY_LEN)
+        self._n_frames = 0
+        self._last_rep_end = float("-inf")
+        self._doubtful = (float("-inf"), float("nan"))
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -93,11 +126,33 @@ class LiveRepTracker:
     @property
     def typical(self) -> float:
         """The person's typical range (median of recent reps, the exercise default before any)."""
-        return float(np.median(self._amps)) if self._amps else self.spec.typical_range_v
+        if self._amps:
+            return float(np.median(self._amps))
+        return self.spec.typical_rom_deg if self.channel == "angle" else self.spec.typical_range_v
 
     @property
     def threshold(self) -> float:
-        return max(self.spec.min_range_v, REL_ROM * self.typical)
+        floor = self.spec.min_rom_deg if self.channel == "angle" else self.spec.min_range_v
+        return max(floor, REL_ROM * self.typical)
+
+    def _range_share(self) -> float:
+        """Recent range of this channel (5th–95th percentile) as a share of the exercise's typical one."""
+        if len(self._hist) < 15:
+            return float("nan")
+        lo, hi = np.percentile(np.fromiter(self._hist, float), [5, 95])
+        typ = self.spec.typical_rom_deg if self.channel == "angle" else self.spec.typical_range_v
+        return float(hi - lo) / typ
+
+    def _judge_channels(self) -> None:
+        alt = self._alt
+        assert alt is not None
+        seen_v = float(np.mean(self._seen)) if self._seen else 0.0
+        seen_a = float(np.mean(alt._seen)) if alt._seen else 0.0
+        if seen_v < 0.3:
+            self._use_alt = seen_a >= 0.6
+            return
+        qv, qa = self._range_share(), alt._range_share()
+        self._use_alt = bool(np.isfinite(qv) and np.isfinite(qa) and qv < WEAK_VERT and qa >= ANGLE_GAIN * qv)
 
     # -- input -------------------------------------------------------------------------------------
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
@@ -138,19 +193,40 @@ class LiveRepTracker:
             log.debug("person changed at t=%.2f; rep state reset", t)
             self._scales.clear()
             self._reset_state()
+            assert self._alt is not None
+            self._alt._reset_state()
+        assert self._alt is not None
+        if np.isfinite(scale):
+            self._scales.append(scale)
+        self._alt._torso_up = self._torso_up
+        alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
+        own_ev, angle = self._feed(t, pose, vert, ang, q)
+        self._n_frames += 1
+        if self._n_frames % QUALITY_EVERY == 0:
+            self._judge_channels()
+        if own_ev is not None:
+            return self._accept(own_ev), angle
+        if alt_ev is not None and self._use_alt:
+            return self._accept(alt_ev, dedupe=True), angle
+        return None, angle
+
+    def _feed(self, t: float, pose: Pose | None, main: float, other: float, q: float
+              ) -> tuple[RepEvent | None, float | None]:
+        """One frame of this channel's state machine; ``main`` is counted, ``other`` gates (both raw)."""
+        vert, ang = main, other
+        self._seen.append(bool(np.isfinite(main)))
         if not np.isfinite(vert):
             if self._last_valid_t is not None and t - self._last_valid_t > MAX_GAP_S:
                 self._reset_state()
             if self._rep is not None:
                 self._rep.n_frames += 1
             return None, None
-        if np.isfinite(scale):
-            self._scales.append(scale)
         self._last_valid_t = t
         sign = 1.0 if self.spec.turn_high else -1.0
         self._recent.append(sign * vert)
         x = self._filter(t, float(np.median(self._recent)))  # 3-frame median drops single spikes
         self._trace.append((t, x))
+        self._hist.append(x)
         angle = float("nan")
         if np.isfinite(ang):
             self._recent_angle.append(ang)
@@ -221,6 +297,17 @@ class LiveRepTracker:
         self._rest_x = x
         self._rest_t = t
 
+    def _accept(self, event: RepEvent, dedupe: bool = False) -> RepEvent | None:
+        """Count a candidate rep (the angle channel's only when the vertical one did not have it)."""
+        if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
+            return None
+        self.count += 1
+        event.index = self.count
+        if self.with_form:
+            self._add_form(event)
+        self.events.append(event)
+        return event
+
     def _emit(self, end_t: float, rep: _Rep, amp: float, returned: float) -> RepEvent | None:
         back_min = rep.back_min
         self._state = "rest"
@@ -228,35 +315,50 @@ class LiveRepTracker:
         self._rest_x = back_min
         self._rest_t = end_t
         dur = end_t - rep.start_t
-        rom = float("nan")
+        other = float("nan")
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
-            rom = rep.peak_angle - rep.start_angle  # oriented angle change (degrees)
-        # No angle gate live: the 2D angle can move either way when a limb swings towards the camera,
-        # and live there is no whole clip to judge its quality on (the batch detector does that).
+            other = rep.peak_angle - rep.start_angle  # oriented change of the gating channel
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
-        min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
-        if self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle:
-            posture = False  # the joint hardly moved: swaying, stepping, fidgeting
         sign = 1.0 if self.spec.turn_high else -1.0
-        if np.isfinite(rep.start_x) and sign * rep.start_x < self.spec.rest_min_v:
+        if self.channel == "angle":
+            rom = amp
+            if np.isfinite(other) and other < ANGLE_MIN_VERT_FRAC * self.spec.min_range_v:
+                posture = False  # the joint bent but the body did not move the lift's way
+            start_v, peak_v = sign * rep.start_angle, sign * rep.peak_angle  # raw vertical offsets
+        else:
+            rom = other
+            # No angle gate live: the 2D angle can move either way when a limb swings towards the
+            # camera, and live there is no whole clip to judge its quality on (batch does that).
+            min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
+            if self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle:
+                posture = False  # the joint hardly moved: swaying, stepping, fidgeting
+            start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
+        if np.isfinite(start_v) and start_v < self.spec.rest_min_v:
             posture = False  # e.g. a "press" from hanging arms
-        if sign * rep.peak_x < self.spec.turn_min_v:
+        if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
+        first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
+        if first and (amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S
+                      or dur > FIRST_MAX_S):
+            d_end, d_amp = self._doubtful
+            if posture and not (rep.start_t - d_end <= DOUBT_S and 0.6 <= amp / d_amp <= 1.67):
+                # a small or slow first movement: counted only if a similar one follows (the second
+                # rep of a set of small reps: the first of them stays uncounted)
+                self._doubtful = (end_t, amp)
+                posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
             log.debug("rejected rep %.2f-%.2f amp %.1f posture %s", rep.start_t, end_t, amp, posture)
             return None
+        if first:
+            self._amps.clear()  # a new set: its own typical range
+        self._last_rep_end = end_t
         start_t, turn, end_t = self._refine(rep, end_t)
         self._amps.append(amp)
-        self.count += 1
         frames = max(rep.n_frames, 1)
         conf = (rep.n_valid / frames) * min(1.0, rep.q_sum / max(rep.n_valid, 1))
-        event = RepEvent(self.count, float(start_t), float(turn), float(end_t),
-                         float(abs(rom)) if np.isfinite(rom) else 0.0,
-                         confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
-        if self.with_form:
-            self._add_form(event)
-        self.events.append(event)
-        return event
+        return RepEvent(0, float(start_t), float(turn), float(end_t),
+                        float(abs(rom)) if np.isfinite(rom) else 0.0,
+                        confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
 
     def _refine(self, rep: _Rep, end_t: float) -> tuple[float, float, float]:
         """Start/turn/end from the rep's recent trace with the batch detector's minimum-jerk model."""
