@@ -51,7 +51,8 @@ def main() -> None:
         t0 = time.perf_counter()
         write_person_video(video, seconds=args.seconds, fps=30.0, size=(1280, 720))
         print(f"generated {args.seconds:.0f} s 1280x720 30 fps video in {time.perf_counter() - t0:.1f} s")
-        print(f"{'model':6} {'frames/s':>9} {'real-time x':>12} {'pose frames':>12} {'found':>6} {'peak MB':>8}")
+        header = ("model", "frames/s", "real-time x", "pose frames", "found", "peak MB")
+        print("{:6} {:>9} {:>12} {:>12} {:>6} {:>8}".format(*header))
         for model in args.models:
             out = subprocess.run([sys.executable, __file__, "--one", model, "--video", str(video)],
                                  check=True, capture_output=True, text=True).stdout
@@ -59,7 +60,8 @@ def main() -> None:
             fps = r["frames"] / r["wall_s"]
             rtf = r["duration_s"] / r["wall_s"]
             found = r["person_found"] / max(1, r["pose_frames"])
-            print(f"{model:6} {fps:9.1f} {rtf:12.2f} {r['pose_frames']:12d} {found:6.0%} {r['peak_rss_mb']:8.0f}")
+            print(f"{model:6} {fps:9.1f} {rtf:12.2f} {r['pose_frames']:12d} {found:6.0%} "
+                  f"{r['peak_rss_mb']:8.0f}")
 
 
 if __name__ == "__main__":
