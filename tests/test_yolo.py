@@ -340,3 +340,44 @@ def test_vote_track_for_video() -> None:
     assert vote_track([])[0] == "unknown"
     assert pick_for_pose([dl, sq], None) is sq
     assert scale_detection(sq, 2.0).bbox == (20, 20, 100, 180)
+
+
+class _FixedDetector:
+    """Stands in for the ONNX backend: always one box, labelled ``label``, around the frame centre."""
+
+    def __init__(self, label: str) -> None:
+        self.names = list(EXERCISES)
+        self.label, self.calls, self.sizes = label, 0, set()
+
+    def detect(self, rgb: np.ndarray):
+        from gymvision.results import Detection
+
+        self.calls += 1
+        h, w = rgb.shape[:2]
+        self.sizes.add((w, h))
+        return [Detection((0.25 * w, 0.1 * h, 0.75 * w, 0.95 * h), self.label, 0.9)]
+
+
+@pytest.mark.slow
+def test_video_label_comes_from_detector_reps_from_pose() -> None:
+    """On video the detector (run every DETECTOR_EVERY_S) names the exercise, pose counts the reps."""
+    from gymvision.demo import sample_image_path
+    from gymvision.pipeline import Pipeline
+    from gymvision.yolo.vote import DETECTOR_EVERY_S
+
+    video = sample_image_path("demo_squat.mp4")
+    plain = Pipeline().analyze_video(video)
+    pipeline = Pipeline()
+    pipeline.detector = _FixedDetector("squat")
+    res = pipeline.analyze_video(video)
+    det = pipeline.detector
+    assert res.error is None and res.exercise == "squat" and res.confidence == pytest.approx(0.9)
+    assert det.calls == pytest.approx(res.duration_s / DETECTOR_EVERY_S, abs=2)
+    # the box is in the video's pixels although the detector saw the smaller pose frames
+    x1, _, x2, _ = res.detections[0].bbox
+    assert (x1, x2) == pytest.approx((0.25 * res.width, 0.75 * res.width), abs=2)
+    assert max(max(s) for s in det.sizes) <= max(res.width, res.height)
+    assert res.reps == plain.reps  # reps and their timing come from the pose track, not the detector
+    forced = pipeline.analyze_video(video, exercise="squat")
+    assert det.calls == pytest.approx(res.duration_s / DETECTOR_EVERY_S, abs=2)  # not run when forced
+    assert forced.reps == plain.reps
