@@ -6,6 +6,12 @@ maxima; the vertical channel is the better conditioned one from most views, see 
 reported when x is back near the rest level, or has stalled / reversed after returning at least half
 way (a lifter who stops short of lockout still gets the rep). Thresholds adapt to the median range of
 the person's last reps. The rep is reported when it ends, well within 0.5 s.
+
+A second machine runs the same way on the joint angle; its reps count only while the vertical channel
+is mostly unseen or weak (recent range < 45 % of the exercise's typical one and under half the
+angle's: a limb filmed end-on), and never twice. The first rep of a set has no typical range to be
+judged by, so it must be sizeable and brisk; a small or slow one is counted only when a similar rep
+follows within a few seconds (then the second one counts, the first stays uncounted).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ TRACE_LEN = 1000
 BUFFER_S = 20.0
 #: Samples of each channel kept to judge which one follows the lift (about 8 s at 30 fps).
 QUALITY_LEN = 240
+#: A rep in progress survives a gap of the channel this long (a wrist hidden behind the head).
+LIVE_MAX_GAP_S = 2.0 * MAX_GAP_S
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
@@ -216,7 +224,7 @@ class LiveRepTracker:
         vert, ang = main, other
         self._seen.append(bool(np.isfinite(main)))
         if not np.isfinite(vert):
-            if self._last_valid_t is not None and t - self._last_valid_t > MAX_GAP_S:
+            if self._last_valid_t is not None and t - self._last_valid_t > LIVE_MAX_GAP_S:
                 self._reset_state()
             if self._rep is not None:
                 self._rep.n_frames += 1
