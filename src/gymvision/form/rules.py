@@ -279,7 +279,7 @@ RULES: tuple[Rule, ...] = (
     Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check your back angle", _forward_drift, 20.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
-         " — keep your chest up", active=False),
+         " — keep your chest up"),
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT_BACK,
          "film from the front to check your knees", _knees_in, 0.52, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out", active=False),
