@@ -307,9 +307,6 @@ def test_bad_input_fails_fast(trained, onnx_model: Path, tmp_path: Path) -> None
 @yolo_test
 def test_pipeline_uses_detector_label(trained, onnx_model: Path) -> None:
     """``--detector yolo-onnx:PATH``: the photo's exercise and box come from the detector."""
-    recognition = pytest.importorskip("gymvision.recognition")
-    if not hasattr(recognition, "ExerciseRecognizer"):
-        pytest.skip("the recogniser is not built yet")
     from gymvision.pipeline import Pipeline
     from gymvision.settings import Settings
 
