@@ -433,6 +433,7 @@ class Session:
         self._tracker_label: str | None = None
         self.events: list[RepEvent] = []
         self._last_cue: tuple[float, str] | None = None
+        self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
 
     @property
     def reps(self) -> int:
@@ -442,7 +443,8 @@ class Session:
         """Analyse one frame taken at time ``t`` (seconds) and return what is known now."""
         h, w = frame_rgb.shape[:2]
         small, scale = resize_max_side(frame_rgb, self.pipeline.settings.video_pose_side)
-        pose = self._estimator.process(small)
+        small_pose = self._estimator.process(small)
+        pose = small_pose
         if pose is not None and scale != 1.0:
             pose = pose.scaled(1.0 / scale, (w, h))
         self._window.append((t, pose))
@@ -450,6 +452,11 @@ class Session:
             self._window.popleft()
         if not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S:
             self._last_recognise = t
+            if self.pipeline.detector is not None:
+                pick = self.pipeline._detector_label(small, small_pose)
+                self._picks.append((t, pick))
+                while self._picks and self._picks[0][0] < t - LIVE_WINDOW_S:
+                    self._picks.popleft()
             self._recognise()
         new_rep, signal = None, None
         if self._label in EXERCISES:
@@ -482,6 +489,13 @@ class Session:
         else:
             probs = rec.predict_pose(seen[-1])
         label, conf = self.pipeline.decide(probs, seen[-15:])
+        if self._picks:  # detector backend: its vote over the window names the exercise when sure
+            from .yolo.vote import vote_track
+
+            voted, voted_conf, box = vote_track([d for _, d in self._picks],
+                                                threshold=self.pipeline.settings.unknown_threshold * 0.5)
+            if box is not None:
+                label, conf = voted, voted_conf
         self._probs = probs
         # switch only when two consecutive estimates agree, so a rep's bottom does not flip the label
         if label == self._label:
