@@ -63,8 +63,10 @@ SET_GAP_S = 15.0
 #: A doubtful first rep vouches for a similar one starting within this time after it.
 DOUBT_S = 6.0
 #: Reps counted on the angle channel must still move the vertical channel the lift's way by this
-#: share of its minimum range (the knee swing of walking does not lower the hips).
-ANGLE_MIN_VERT_FRAC = 0.4
+#: share of its minimum range (the knee swing of walking does not lower the hips); the first rep of a
+#: set by the larger share.
+ANGLE_MIN_VERT_FRAC = 0.2
+ANGLE_MIN_VERT_FRAC_FIRST = 0.4
 
 
 @dataclass
@@ -328,9 +330,11 @@ class LiveRepTracker:
             other = rep.peak_angle - rep.start_angle  # oriented change of the gating channel
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
         sign = 1.0 if self.spec.turn_high else -1.0
+        first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
         if self.channel == "angle":
             rom = amp
-            if np.isfinite(other) and other < ANGLE_MIN_VERT_FRAC * self.spec.min_range_v:
+            frac = ANGLE_MIN_VERT_FRAC_FIRST if first else ANGLE_MIN_VERT_FRAC
+            if np.isfinite(other) and other < frac * self.spec.min_range_v:
                 posture = False  # the joint bent but the body did not move the lift's way
             start_v, peak_v = sign * rep.start_angle, sign * rep.peak_angle  # raw vertical offsets
         else:
@@ -345,7 +349,6 @@ class LiveRepTracker:
             posture = False  # e.g. a "press" from hanging arms
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
-        first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
         if first and (amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S
                       or dur > FIRST_MAX_S):
             d_end, d_amp = self._doubtful
