@@ -55,7 +55,11 @@ def visibility_advice(poses: Sequence[Pose | None]) -> list[str]:
                       "are in frame.")
     if float(np.median(vis[:, list(UPPER_BODY)].max(axis=1))) < 0.5:
         advice.append("Your arms are not visible: make sure shoulders, elbows and wrists are in frame.")
-    small = [p for p in seen if (p.bbox()[3] - p.bbox()[1]) < 0.25 * p.image_size[1]]
+    def extent(p: Pose) -> float:  # the longer side of the body box as a share of the frame (planks lie flat)
+        x1, y1, x2, y2 = p.bbox()
+        return max((x2 - x1) / p.image_size[0], (y2 - y1) / p.image_size[1])
+
+    small = [p for p in seen if extent(p) < 0.3]
     if len(small) > 0.5 * len(seen):
         advice.append("You appear small in the frame: move the camera closer (2–3 m).")
     return advice
@@ -78,7 +82,7 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
     """Whether the joints that define ``exercise`` were seen (median over the poses) at all."""
     seen = [p for p in poses if p is not None]
     if exercise not in EVIDENCE or not seen:
-        return exercise in EVIDENCE
+        return False
     vis = np.median(np.stack([p.visibility for p in seen]), axis=0)
     return all(max(vis[a], vis[b]) >= min_visibility for a, b in EVIDENCE[exercise])
 

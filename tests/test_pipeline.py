@@ -1,0 +1,47 @@
+"""Pure pipeline helpers: camera advice, evidence gate, crowd advice."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gymvision.landmarks import L
+from gymvision.pipeline import crowd_advice, has_evidence, visibility_advice
+from gymvision.results import Pose
+
+
+def _pose(x1: float, y1: float, x2: float, y2: float, hidden: tuple[int, ...] = (),
+          size: tuple[int, int] = (640, 480)) -> Pose:
+    rng = np.random.default_rng(0)
+    xy = np.column_stack([rng.uniform(x1, x2, 33), rng.uniform(y1, y2, 33)])
+    xy[0], xy[-1] = (x1, y1), (x2, y2)
+    vis = np.ones(33)
+    vis[list(hidden)] = 0.05
+    return Pose(np.column_stack([xy, np.zeros(33)]), vis, size)
+
+
+def test_small_person_gets_move_closer_advice_but_a_plank_does_not() -> None:
+    tiny = _pose(300, 200, 340, 290)
+    assert any("closer" in a for a in visibility_advice([tiny]))
+    plank = _pose(130, 310, 580, 410)  # long and flat: fills the width
+    assert not any("closer" in a for a in visibility_advice([plank]))
+
+
+def test_hidden_legs_and_no_person_advice() -> None:
+    legs = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    assert any("feet" in a for a in visibility_advice([_pose(100, 20, 500, 470, hidden=legs)]))
+    assert visibility_advice([_pose(100, 20, 500, 470)]) == []
+    assert "No person found" in visibility_advice([None, None])[0]
+
+
+def test_evidence_gate_needs_the_defining_joints() -> None:
+    knees = (L.LEFT_KNEE, L.RIGHT_KNEE)
+    upper = _pose(100, 20, 500, 470, hidden=knees)
+    assert not has_evidence("squat", [upper]) and has_evidence("shoulder_press", [upper])
+    one_side = _pose(100, 20, 500, 470, hidden=(L.LEFT_KNEE,))
+    assert has_evidence("squat", [one_side])  # one visible side is enough
+    assert not has_evidence("squat", [None])
+
+
+def test_crowd_advice() -> None:
+    assert crowd_advice(1) == []
+    assert crowd_advice(3)[0].startswith("3 people in view")
