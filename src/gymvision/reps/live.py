@@ -11,7 +11,8 @@ A second machine runs the same way on the joint angle; its reps count only while
 is mostly unseen or weak (recent range < 45 % of the exercise's typical one and under half the
 angle's: a limb filmed end-on), and never twice. The first rep of a set has no typical range to be
 judged by, so it must be sizeable and brisk; a small or slow one is counted only when a similar rep
-follows within a few seconds (then the second one counts, the first stays uncounted).
+follows within a few seconds (then the second one counts, the first stays uncounted), and not while
+the hips travel sideways (walking).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, _bounds, _velocity
 from .filters import OneEuro
@@ -67,6 +69,8 @@ DOUBT_S = 6.0
 #: set by the larger share.
 ANGLE_MIN_VERT_FRAC = 0.2
 ANGLE_MIN_VERT_FRAC_FIRST = 0.4
+#: A first rep during which the hips travel sideways more than this many body scales is walking.
+WALK_MAX_SCALES = 1.2
 
 
 @dataclass
@@ -105,6 +109,7 @@ class LiveRepTracker:
         self._n_frames = 0
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
+        self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' x in body scales
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -208,6 +213,9 @@ class LiveRepTracker:
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)
+        if pose is not None and self._scales:
+            hx = (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2
+            self._hip_x.append((t, hx / float(np.median(self._scales))))
         self._alt._torso_up = self._torso_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
@@ -311,6 +319,10 @@ class LiveRepTracker:
         """Count a candidate rep (the angle channel's only when the vertical one did not have it)."""
         if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
             return None
+        if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
+            xs = [x for tt, x in self._hip_x if event.start_s <= tt <= event.end_s and np.isfinite(x)]
+            if xs and max(xs) - min(xs) > WALK_MAX_SCALES:
+                return None  # walking: a first rep must be done on the spot
         self.count += 1
         event.index = self.count
         if self.with_form:
@@ -334,7 +346,8 @@ class LiveRepTracker:
         if self.channel == "angle":
             rom = amp
             frac = ANGLE_MIN_VERT_FRAC_FIRST if first else ANGLE_MIN_VERT_FRAC
-            if np.isfinite(other) and other < frac * self.spec.min_range_v:
+            moved = other if first else abs(other)  # later reps: either way (a camera looking down)
+            if np.isfinite(other) and moved < frac * self.spec.min_range_v:
                 posture = False  # the joint bent but the body did not move the lift's way
             start_v, peak_v = sign * rep.start_angle, sign * rep.peak_angle  # raw vertical offsets
         else:
