@@ -57,7 +57,8 @@ def _av_reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc).split(":")[0]
 
 
-def _to_rgb8(img: Image.Image) -> np.ndarray:
+def to_rgb8(img: Image.Image) -> np.ndarray:
+    """Any PIL image (EXIF-rotated; grey, alpha, 16-bit, palette, CMYK) as an RGB uint8 array."""
     img = ImageOps.exif_transpose(img)
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         arr = np.asarray(img, dtype=np.float64)
@@ -82,7 +83,7 @@ def decode_image(data: bytes | Path, max_pixels: int = 80_000_000) -> np.ndarray
             if w < 16 or h < 16:
                 raise MediaError(f"image is too small ({w}×{h} px); use at least 64×64")
             img.load()
-            return _to_rgb8(img)
+            return to_rgb8(img)
     except MediaError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:

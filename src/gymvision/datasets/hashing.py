@@ -10,13 +10,10 @@ import imagehash
 import numpy as np
 from PIL import Image, ImageOps
 
+from ..media import MediaError, to_rgb8
 from .layout import media_kind
 
 log = logging.getLogger(__name__)
-
-
-class MediaError(OSError):
-    """A file could not be decoded."""
 
 
 def load_rgb(path: Path, max_pixels: int = 80_000_000, draft_side: int | None = None) -> np.ndarray:
@@ -33,8 +30,7 @@ def load_rgb(path: Path, max_pixels: int = 80_000_000, draft_side: int | None = 
                 raise MediaError(f"{path}: image too large ({im.width}x{im.height})")
             if draft_side is not None and im.format == "JPEG":
                 im.draft("RGB", (draft_side, draft_side))
-            im = ImageOps.exif_transpose(im)
-            return np.asarray(im.convert("RGB"))
+            return to_rgb8(im)  # EXIF rotation, grey/alpha/16-bit/palette as in the pipeline
     except MediaError:
         raise
     except Exception as exc:  # PIL raises many types on corrupt files
