@@ -96,6 +96,12 @@ def crowd_advice(people: int, video: bool = False) -> list[str]:
     return [f"{people} people in view: analysed {who}. Film one person at a time for reliable results."]
 
 
+def fit_even(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """Frame size with the longest side at most ``max_side`` and even sides (what H.264 4:2:0 needs)."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
 def _combine(probs: list[dict[str, float]], weights: list[float] | None = None) -> dict[str, float]:
     if not probs:
         return {}
@@ -181,8 +187,8 @@ class Pipeline:
             return UNKNOWN, 0.0
         return label, conf
 
-    def _detector_label(self, rgb: np.ndarray, pose: Pose | None) -> Detection | None:
-        """Best detector box (optional YOLO backend), preferring the one around the pose."""
+    def detector_pick(self, rgb: np.ndarray, pose: Pose | None) -> Detection | None:
+        """Best detector box (optional YOLO backend) in ``rgb``, preferring the one around the pose."""
         if self.detector is None:
             return None
         from .yolo.vote import pick_for_pose
@@ -202,7 +208,7 @@ class Pipeline:
         res.poses = [(0.0, pose)]
         if pose is None:
             res.advice = visibility_advice([None])
-            det = self._detector_label(image_rgb, None)
+            det = self.detector_pick(image_rgb, None)
             if det is not None:
                 res.exercise, res.confidence, res.detections = det.label, det.confidence, [det]
         else:
@@ -211,7 +217,7 @@ class Pipeline:
             else:
                 res.probabilities = self.recognizer.predict_pose(pose)
                 res.exercise, res.confidence = self.decide(res.probabilities, [pose])
-            det = self._detector_label(image_rgb, pose)
+            det = self.detector_pick(image_rgb, pose)
             if det is not None and not exercise:
                 res.exercise, res.confidence = det.label, det.confidence
                 res.detections = [det]
@@ -243,8 +249,7 @@ class Pipeline:
         if info.duration_s > s.max_video_seconds:
             raise MediaError(f"video is {info.duration_s:.0f} s long; "
                              f"the limit is {s.max_video_seconds:.0f} s")
-        scale = min(1.0, s.video_pose_side / max(info.width, info.height))
-        size = (max(2, round(info.width * scale / 2) * 2), max(2, round(info.height * scale / 2) * 2))
+        size = fit_even(info.width, info.height, s.video_pose_side)
         sx = info.width / size[0]
         track: list[tuple[float, Pose | None]] = []
         total = max(info.duration_s, 1e-6)
@@ -261,7 +266,7 @@ class Pipeline:
                 if self.detector is not None and not exercise and vf.t >= next_detect:
                     from .yolo.vote import DETECTOR_EVERY_S, scale_detection
 
-                    pick = self._detector_label(vf.rgb, pose)
+                    pick = self.detector_pick(vf.rgb, pose)
                     picks.append(None if pick is None else scale_detection(pick, sx))
                     next_detect = vf.t + DETECTOR_EVERY_S
                 if pose is not None:
@@ -355,8 +360,7 @@ class Pipeline:
         """Second pass: draw skeleton, box, rep counter and cues on every frame; write H.264 MP4."""
         s = self.settings
         assert res.width and res.height
-        scale = min(1.0, s.render_max_side / max(res.width, res.height))
-        size = (max(2, round(res.width * scale / 2) * 2), max(2, round(res.height * scale / 2) * 2))
+        size = fit_even(res.width, res.height, s.render_max_side)
         times = np.array([t for t, _ in track])
         ends = [(r.end_s, r) for r in res.rep_events]
         total = max(res.duration_s or 1.0, 1e-6)
@@ -457,7 +461,7 @@ class Session:
         if not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S:
             self._last_recognise = t
             if self.pipeline.detector is not None:
-                pick = self.pipeline._detector_label(small, small_pose)
+                pick = self.pipeline.detector_pick(small, small_pose)
                 self._picks.append((t, pick))
                 while self._picks and self._picks[0][0] < t - LIVE_WINDOW_S:
                     self._picks.popleft()
