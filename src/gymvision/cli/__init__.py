@@ -6,6 +6,7 @@ import logging
 
 import typer
 
+from ..native_log import filter_native_stderr
 from . import analyze, data, serve, train, yolo
 
 app = typer.Typer(
@@ -27,4 +28,6 @@ for module in (analyze, serve, train, data, yolo):
 
 
 def main() -> None:
+    """Console-script entry point."""
+    filter_native_stderr()
     app()
