@@ -53,6 +53,10 @@ class TrainConfig:
     max_leaf_nodes: int = 31
     l2: float = 1.0
     threads: int = 1
+    #: Share of an upright "top of the rep" frame (squat standing tall, deadlift lockout) given to
+    #: ``other``: those postures are the same as standing around, so one photo of them should not
+    #: name the exercise with confidence (0 = hard labels).
+    top_other: float = 0.4
     #: Apply the temperatures fitted on the held-out views. Off: on the real ML Kit rows the fitted
     #: frame temperature (1.7) turned correct answers into "unknown" without removing wrong ones.
     calibrate: bool = False
@@ -69,6 +73,7 @@ class SynthData:
     y_window: np.ndarray
     view_window: list[str]
     kinds: list[str] = field(default_factory=list)
+    w_frame: np.ndarray | None = None  # per-row sample weights (None: all 1)
 
 
 def _sequence(label: str, rng: np.random.Generator, seed: int, view: str, fps: float) -> Any:
@@ -103,6 +108,27 @@ def _pick_frames(seq: Any, rng: np.random.Generator, k: int) -> np.ndarray:
     return rng.choice(len(ok), size=min(k, int(ok.sum())), replace=False, p=w / w.sum())
 
 
+#: Phase ranges where an exercise's posture is just standing upright (squat top, deadlift lockout,
+#: a standing press racked or locked out: the same as a back squat's or an overhead squat's top).
+_UPRIGHT: dict[str, tuple[tuple[float, float], ...]] = {
+    "squat": ((0.0, 0.12),), "deadlift": ((0.88, 1.0),), "shoulder_press": ((0.0, 0.12), (0.88, 1.0))}
+
+
+def _soften(seq: Any, idx: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows to add for the picked frames ``idx``: which frames are repeated as ``other``, and the
+    weights of the original and the repeated rows (soft labels for ambiguous upright frames)."""
+    w = np.ones(len(idx))
+    ranges = _UPRIGHT.get(seq.exercise, ())
+    if seq.params.get("seated"):
+        ranges = ()
+    if share <= 0 or not ranges or seq.phase is None or len(idx) == 0:
+        return np.array([], int), w, np.array([])
+    ph = seq.phase[idx]
+    top = np.any([(ph >= lo) & (ph <= hi) for lo, hi in ranges], axis=0)
+    w[top] = 1.0 - share
+    return np.flatnonzero(top), w, np.full(int(top.sum()), share)
+
+
 def _pick_windows(seq: Any, rng: np.random.Generator, k: int) -> list[np.ndarray]:
     t = seq.times
     lo, hi = t[0], t[-1]
@@ -119,10 +145,15 @@ def _pick_windows(seq: Any, rng: np.random.Generator, k: int) -> list[np.ndarray
 
 
 def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, seed: int,
-                  progress: Progress | None = None, task: str = "generating") -> SynthData:
-    """Per-frame and window feature rows from synthetic sequences of every class, ``views`` only."""
+                  progress: Progress | None = None, task: str = "generating",
+                  soft: bool = False) -> SynthData:
+    """Per-frame and window feature rows from synthetic sequences of every class, ``views`` only.
+
+    With ``soft``, upright top-of-rep frames also appear as ``other`` (weights from ``cfg.top_other``).
+    """
     rng = np.random.default_rng(seed)
-    xf, yf, vf, xw, yw, vw, kinds = [], [], [], [], [], [], []
+    xf, yf, vf, xw, yw, vw, kinds, wf = [], [], [], [], [], [], [], []
+    other = CLASSES.index(OTHER)
     total = n_seq_per_class * len(CLASSES)
     done = 0
     for ci, label in enumerate(CLASSES):
@@ -134,6 +165,11 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
             xf.append(feats[idx])
             yf += [ci] * len(idx)
             vf += [view] * len(idx)
+            extra, w0, w1 = _soften(seq, idx, cfg.top_other if soft else 0.0)
+            wf += [w0, w1]
+            xf.append(feats[idx[extra]])
+            yf += [other] * len(extra)
+            vf += [view] * len(extra)
             for w in _pick_windows(seq, rng, cfg.windows_per_seq):
                 xw.append(window_features([seq.poses[i] for i in w], seq.times[w], feats[w]))
                 yw.append(ci)
@@ -144,7 +180,7 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
                 progress(task, done / total)
     return SynthData(np.concatenate(xf).astype(np.float32), np.asarray(yf, np.int64), vf,
                      np.asarray(xw, np.float32).reshape(-1, len(WINDOW_FEATURE_NAMES)),
-                     np.asarray(yw, np.int64), vw, kinds)
+                     np.asarray(yw, np.int64), vw, kinds, np.concatenate(wf))
 
 
 def _hgb(cfg: TrainConfig, max_iter: int, seed: int) -> HistGradientBoostingClassifier:
@@ -154,12 +190,14 @@ def _hgb(cfg: TrainConfig, max_iter: int, seed: int) -> HistGradientBoostingClas
 
 
 def fit_models(x_frame: np.ndarray, y_frame: np.ndarray, x_window: np.ndarray | None = None,
-               y_window: np.ndarray | None = None, cfg: TrainConfig | None = None) -> tuple[Any, Any]:
+               y_window: np.ndarray | None = None, cfg: TrainConfig | None = None,
+               w_frame: np.ndarray | None = None) -> tuple[Any, Any]:
     """Fit the per-frame and (when windows are given) the window model; labels are class indices."""
     cfg = cfg or TrainConfig()
     # One thread: on a shared 2-core machine OpenMP oversubscription makes fitting several times slower.
     with threadpool_limits(limits=cfg.threads):
-        frame = _hgb(cfg, cfg.max_iter, cfg.seed).fit(np.asarray(x_frame, np.float64), np.asarray(y_frame))
+        frame = _hgb(cfg, cfg.max_iter, cfg.seed).fit(np.asarray(x_frame, np.float64), np.asarray(y_frame),
+                                                      sample_weight=w_frame)
         window = None
         if x_window is not None and y_window is not None and len(y_window) >= 20:
             window = _hgb(cfg, cfg.window_max_iter, cfg.seed + 1).fit(np.asarray(x_window, np.float64),
@@ -182,13 +220,14 @@ def train_from_arrays(x: np.ndarray, y: Sequence[Any] | np.ndarray, *,
                       x_window: np.ndarray | None = None,
                       y_window: Sequence[Any] | np.ndarray | None = None, seed: int = 0,
                       cfg: TrainConfig | None = None,
-                      meta: dict[str, Any] | None = None) -> ExerciseRecognizer:
+                      meta: dict[str, Any] | None = None,
+                      sample_weight: np.ndarray | None = None) -> ExerciseRecognizer:
     """Train a recogniser from feature rows.
 
     ``x`` is (N, len(FEATURE_NAMES)) from :func:`gymvision.features.features_array` /
     ``pose_features``; ``y`` holds class names (exercise names or ``"other"``) or indices into
     :data:`CLASSES`. Optional ``x_window``/``y_window`` (rows of ``window_features``) add the motion
-    model used for videos.
+    model used for videos; ``sample_weight`` weighs the per-frame rows.
     """
     x = np.asarray(x, np.float32)
     if x.ndim != 2 or x.shape[1] != len(FEATURE_NAMES):
@@ -196,7 +235,7 @@ def train_from_arrays(x: np.ndarray, y: Sequence[Any] | np.ndarray, *,
     cfg = cfg or TrainConfig(seed=seed)
     yi = _indices(y, CLASSES)
     yw = None if y_window is None else _indices(y_window, CLASSES)
-    frame, window = fit_models(x, yi, x_window, yw, cfg)
+    frame, window = fit_models(x, yi, x_window, yw, cfg, sample_weight)
     rng = np.random.default_rng(seed)
     bg = x[rng.choice(len(x), size=min(64, len(x)), replace=False)]
     return ExerciseRecognizer(frame, window, list(CLASSES), dict(meta or {}), bg)
@@ -248,13 +287,13 @@ def train_synthetic(cfg: TrainConfig | None = None, progress: Progress | None = 
                                "n_window_features": len(WINDOW_FEATURE_NAMES)}
     train_views = [v for v in VIEWS if v not in cfg.holdout_views]
     if validate and cfg.holdout_views:
-        tr = synth_dataset(n_seq, train_views, cfg, cfg.seed, progress, "data (train views)")
+        tr = synth_dataset(n_seq, train_views, cfg, cfg.seed, progress, "data (train views)", soft=True)
         va = synth_dataset(cfg.val_seqs_per_class, cfg.holdout_views, cfg, cfg.seed + 1000, progress,
                            "data (held-out views)")
         if progress:
             progress("fitting (validation model)", 0.0)
         val_rec = train_from_arrays(tr.x_frame, tr.y_frame, x_window=tr.x_window, y_window=tr.y_window,
-                                    cfg=cfg)
+                                    cfg=cfg, sample_weight=tr.w_frame)
         metrics["heldout_views"] = list(cfg.holdout_views)
         # Calibrate on unseen views: a stand-in for the shift from synthetic to real footage.
         t_frame = fit_temperature(val_rec.predict_features(va.x_frame), va.y_frame)
@@ -268,17 +307,18 @@ def train_synthetic(cfg: TrainConfig | None = None, progress: Progress | None = 
         metrics["heldout"]["n_frames"] = len(va.y_frame)
         metrics["heldout"]["n_windows"] = len(va.y_window)
         rest = synth_dataset(max(n_seq * len(cfg.holdout_views) // len(VIEWS), 2), cfg.holdout_views, cfg,
-                             cfg.seed + 2000, progress, "data (held-out views, for the final model)")
+                             cfg.seed + 2000, progress, "data (held-out views, final model)", soft=True)
         full = SynthData(np.concatenate([tr.x_frame, rest.x_frame]),
                          np.concatenate([tr.y_frame, rest.y_frame]),
                          tr.view_frame + rest.view_frame, np.concatenate([tr.x_window, rest.x_window]),
-                         np.concatenate([tr.y_window, rest.y_window]), tr.view_window + rest.view_window)
+                         np.concatenate([tr.y_window, rest.y_window]), tr.view_window + rest.view_window,
+                         w_frame=np.concatenate([tr.w_frame, rest.w_frame]))
     else:
-        full = synth_dataset(n_seq, list(VIEWS), cfg, cfg.seed, progress, "data")
+        full = synth_dataset(n_seq, list(VIEWS), cfg, cfg.seed, progress, "data", soft=True)
     if progress:
         progress("fitting (final model)", 0.0)
     rec = train_from_arrays(full.x_frame, full.y_frame, x_window=full.x_window, y_window=full.y_window,
-                            cfg=cfg)
+                            cfg=cfg, sample_weight=full.w_frame)
     temps = metrics.get("temperature", {}) if cfg.calibrate else {}
     rec.frame_temperature = float(temps.get("frame", 1.0))
     rec.window_temperature = float(temps.get("window", 1.0))

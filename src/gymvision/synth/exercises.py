@@ -51,15 +51,31 @@ def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
 
 # --------------------------------------------------------------------------------------------- squat
 def squat_params(rng: np.random.Generator, body: Body) -> Params:
+    # "hang": dumbbells (or relaxed arms) hanging at the sides; "arms_raise": bodyweight squats
+    # whose arms hang at the top and swing forward on the way down.
     arms = rng.choice(["back_bar", "front_bar", "arms_forward", "arms_raise", "goblet", "prayer",
-                       "hands_hips", "prisoner", "overhead"],
-                      p=[0.4, 0.07, 0.11, 0.11, 0.09, 0.06, 0.05, 0.06, 0.05])
-    return {"stance": body.shoulder_width * _u(rng, 0.95, 1.6), "toe_out": _u(rng, 5, 30),
+                       "hands_hips", "prisoner", "overhead", "hang"],
+                      p=[0.3, 0.06, 0.06, 0.19, 0.08, 0.05, 0.05, 0.07, 0.06, 0.08])
+    return _with_arm_style(rng, body, {
+            "stance": body.shoulder_width * _u(rng, 0.95, 1.6), "toe_out": _u(rng, 5, 30),
             "depth": _u(rng, 95, 140), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
             "lean_bias": _u(rng, -4, 8) if rng.uniform() < 0.7 else _u(rng, 8, 18),
             "bar": bool(rng.uniform() < 0.6), "arms": str(arms), "grip": _u(rng, 1.5, 2.2),
             "head_pitch": _u(rng, -15, 20), "lean_fault": _u(rng, 15, 28), "valgus": _u(rng, 10, 22),
-            "plate_offset": _u(rng, 0.8, 0.95), "gaze": _u(rng, 0.3, 1.0)}
+            "plate_offset": _u(rng, 0.8, 0.95), "gaze": _u(rng, 0.3, 1.0)})
+
+
+def _with_arm_style(rng: np.random.Generator, body: Body, prm: Params) -> Params:
+    """``prm`` plus per-sequence posture variation (drawn after it): a narrow stance (bodyweight and
+    dumbbell squats are often done with the feet under the hips), bar elbow height, prisoner elbow
+    flare, overhead grip width (a wide bar to hands together), where hanging hands sit."""
+    s = body.scale
+    if rng.uniform() < 0.35:
+        prm = prm | {"stance": body.shoulder_width * _u(rng, 0.65, 0.95)}
+    return prm | {"elbow_drop": _u(rng, 0.25, 1.0), "prisoner_fwd": _u(rng, -0.3, 0.8),
+            "prisoner_up": _u(rng, -0.06, 0.02) * s, "oh_grip": _u(rng, 0.3, 1.3),
+            "hang_fwd": _u(rng, -0.02, 0.08) * s, "hang_out": _u(rng, 0.02, 0.09) * s,
+            "hang_bend": _u(rng, 0.93, 0.99)}
 
 
 def _sagittal_legs(body: Body, knee_flex: np.ndarray, shank_ratio: float,
@@ -108,7 +124,7 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
     if prm["arms"] == "back_bar":
         bar = mid - f * 0.07 * s + u * 0.04 * s
         g = body.shoulder_width * prm["grip"] / 2
-        pole = -u * 0.7 - f * 0.6
+        pole = -u * prm.get("elbow_drop", 0.7) - f * 0.6
         el_l, wr_l = arm(sh_l, bar + lft * g, body, pole + lft * 0.3)
         el_r, wr_r = arm(sh_r, bar - lft * g, body, pole - lft * 0.3)
         hands = ((unit(u - f), -lft), (unit(u - f), lft))
@@ -136,14 +152,15 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, -u + lft * 0.4)
         el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -u - lft * 0.4)
         hands = ((u, -f), (u, -f))
-    elif prm["arms"] == "prisoner":  # fingers laced behind the head, elbows out
-        c = mid + u * (body.neck + 0.02) - f * 0.1 * s
-        el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, lft + u * 0.3)
-        el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -lft + u * 0.3)
+    elif prm["arms"] == "prisoner":  # fingers laced behind the head (or at the ears), elbows out
+        c = mid + u * (body.neck + 0.02 + prm.get("prisoner_up", 0.0)) - f * 0.1 * s
+        ef = f * prm.get("prisoner_fwd", 0.0)
+        el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, lft + u * 0.3 + ef)
+        el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -lft + u * 0.3 + ef)
         hands = ((lft * -1.0, u), (lft, u))
-    elif prm["arms"] == "overhead":  # overhead squat: bar locked out above the head, wide grip
-        g = body.shoulder_width * 1.25
-        lat = g - body.shoulder_width / 2
+    elif prm["arms"] == "overhead":  # arms locked out above the head: a wide-grip bar to hands together
+        g = body.shoulder_width * prm.get("oh_grip", 1.25)
+        lat = abs(g - body.shoulder_width / 2)
         h = np.sqrt(max((body.arm * 0.99) ** 2 - lat**2, 0.01))
         bar = mid + UP * h - f * 0.05 * s
         el_l, wr_l = arm(sh_l, bar + lft * g, body, -f + lft * 0.2)
@@ -151,6 +168,11 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         hands = ((UP, -lft), (UP, lft))
         if prm["bar"]:
             boxes = plates(bar, Y, prm["plate_offset"])
+    elif prm["arms"] == "hang":  # dumbbells hanging at the sides (or relaxed arms): vertical arms
+        drop = body.arm * prm["hang_bend"]
+        off = X * prm["hang_fwd"]
+        el_l, wr_l = arm(sh_l, sh_l - UP * drop + lft * prm["hang_out"] + off, body, -X + lft * 0.2)
+        el_r, wr_r = arm(sh_r, sh_r - UP * drop - lft * prm["hang_out"] + off, body, -X - lft * 0.2)
     else:  # hands on hips
         el_l, wr_l = arm(sh_l, hip_l + lft * 0.07 * s + u * 0.05 * s, body, -f + lft)
         el_r, wr_r = arm(sh_r, hip_r - lft * 0.07 * s + u * 0.05 * s, body, -f - lft)
@@ -186,6 +208,7 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
             hi = k
     prm["k0"] = (lo + hi) / 2
     prm["lean0"] = lean
+    prm["bar_thigh"] = _u(rng, 0.08, 0.12)  # at lockout the bar rests on the thighs, ahead of the hips
     return prm
 
 
@@ -218,7 +241,8 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     kn_l, an_l = leg(hip_l, an_l, body, rotate(const(X, t), const(UP, t), to))
     kn_r, an_r = leg(hip_r, an_r, body, rotate(const(X, t), const(UP, t), -to))
     drop = body.arm * 0.985
-    fwd_off = col(-prm["ahead"] * (1 - p) + 0.05 * body.scale * p)
+    lock = hx - mid[:, 0] + prm.get("bar_thigh", 0.05) * body.scale
+    fwd_off = col(-prm["ahead"] * (1 - p) + lock * p)
     g = prm["grip"] / 2
     el_l, wr_l = arm(sh_l, mid + Y * g - UP * drop + X * fwd_off, body, -X + 0.2 * Y)
     el_r, wr_r = arm(sh_r, mid - Y * g - UP * drop + X * fwd_off, body, -X - 0.2 * Y)
