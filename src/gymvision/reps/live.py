@@ -64,6 +64,8 @@ FIRST_MAX_S = 6.0
 SET_GAP_S = 15.0
 #: A doubtful first rep vouches for a similar one starting within this time after it.
 DOUBT_S = 6.0
+#: Ranges of "similar" reps (ratio of one rep's range to another's or to the set's typical one).
+SIMILAR = (0.6, 1.67)
 #: Reps counted on the angle channel must still move the vertical channel the lift's way by this
 #: share of its minimum range (the knee swing of walking does not lower the hips); the first rep of a
 #: set by the larger share.
@@ -71,6 +73,15 @@ ANGLE_MIN_VERT_FRAC = 0.2
 ANGLE_MIN_VERT_FRAC_FIRST = 0.4
 #: A first rep during which the hips travel sideways more than this many body scales is walking.
 WALK_MAX_SCALES = 1.2
+#: The vertical channel runs against the lift (a camera looking down: the foot of a leg extension
+#: comes towards it and sinks in the image) when two similar reps in a row on the joint angle moved it
+#: against the lift while its correlation with the angle over the last ``QUALITY_LEN`` frames was
+#: below ``FLIP_CORR`` (arms lowered after a set also run the two apart, but once); it is taken as
+#: upright again when the correlation rises above ``UNFLIP_CORR``. Both channels must move (recent
+#: range ≥ ``FLIP_MIN_SHARE`` of their typical one) for the correlation to be judged.
+FLIP_CORR = -0.5
+UNFLIP_CORR = 0.0
+FLIP_MIN_SHARE = 0.1
 
 
 @dataclass
@@ -104,12 +115,17 @@ class LiveRepTracker:
         self._alt = LiveRepTracker(exercise, with_form=False, channel="angle") if channel == "vertical" \
             else None
         self._use_alt = False
+        self.flipped = False  # angle machine: the vertical channel runs against the lift (``FLIP_CORR``)
+        self._corr = 0.0  # correlation of the two channels over the last frames
+        self._reversed = (float("-inf"), float("nan"))  # end and range of the last rep against the lift
+        self._pairs: deque[tuple[float, float]] = deque(maxlen=QUALITY_LEN)  # (vertical, angle) x
         self._hist: deque[float] = deque(maxlen=QUALITY_LEN)
         self._seen: deque[bool] = deque(maxlen=QUALITY_LEN)
         self._n_frames = 0
+        self._fed = False  # this frame's sample of the channel was usable
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
-        self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' x in body scales
+        self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -167,7 +183,24 @@ class LiveRepTracker:
             self._use_alt = seen_a >= 0.6
             return
         qv, qa = self._range_share(), alt._range_share()
+        self._judge_corr(qv, qa)
+        if alt.flipped:  # the vertical machine's rest is the turn: count on the angle while it is seen
+            self._use_alt = seen_a >= 0.6
+            return
         self._use_alt = bool(np.isfinite(qv) and np.isfinite(qa) and qv < WEAK_VERT and qa >= ANGLE_GAIN * qv)
+
+    def _judge_corr(self, qv: float, qa: float) -> None:
+        """Correlation of the two oriented channels over the last frames (0 while either is still)."""
+        alt = self._alt
+        assert alt is not None
+        corr = 0.0
+        if len(self._pairs) >= QUALITY_LEN // 4 and qv >= FLIP_MIN_SHARE and qa >= FLIP_MIN_SHARE:
+            v, a = np.array(self._pairs).T
+            if np.std(v) > 1e-6 and np.std(a) > 1e-6:
+                corr = float(np.corrcoef(v, a)[0, 1])
+        alt._corr = corr
+        if corr > UNFLIP_CORR:
+            alt.flipped = False
 
     # -- input -------------------------------------------------------------------------------------
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
@@ -210,19 +243,21 @@ class LiveRepTracker:
             self._reset_state()
             assert self._alt is not None
             self._alt._reset_state()
+            self._alt.flipped = False
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)
-        if pose is not None and self._scales:
-            hx = (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2
-            self._hip_x.append((t, hx / float(np.median(self._scales))))
+        if pose is not None:
+            self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         self._alt._torso_up = self._torso_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
+        if self._alt._fed and self._fed:  # both channels seen this frame
+            self._pairs.append((self._hist[-1], self._alt._hist[-1]))
         self._n_frames += 1
         if self._n_frames % QUALITY_EVERY == 0:
             self._judge_channels()
-        if own_ev is not None:
+        if own_ev is not None and not (self._alt.flipped and self._use_alt):
             return self._accept(own_ev), angle
         if alt_ev is not None and self._use_alt:
             return self._accept(alt_ev, dedupe=True), angle
@@ -233,6 +268,7 @@ class LiveRepTracker:
         """One frame of this channel's state machine; ``main`` is counted, ``other`` gates (both raw)."""
         vert, ang = main, other
         self._seen.append(bool(np.isfinite(main)))
+        self._fed = bool(np.isfinite(main))
         if not np.isfinite(vert):
             if self._last_valid_t is not None and t - self._last_valid_t > LIVE_MAX_GAP_S:
                 self._reset_state()
@@ -321,7 +357,8 @@ class LiveRepTracker:
             return None
         if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
             xs = [x for tt, x in self._hip_x if event.start_s <= tt <= event.end_s and np.isfinite(x)]
-            if xs and max(xs) - min(xs) > WALK_MAX_SCALES:
+            scale = float(np.median(self._scales)) if self._scales else float("nan")
+            if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
                 return None  # walking: a first rep must be done on the spot
         self.count += 1
         event.index = self.count
@@ -345,17 +382,15 @@ class LiveRepTracker:
         first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
         if self.channel == "angle":
             rom = amp
-            frac = ANGLE_MIN_VERT_FRAC_FIRST if first else ANGLE_MIN_VERT_FRAC
-            moved = other if first else abs(other)  # later reps: either way (a camera looking down)
-            if np.isfinite(other) and moved < frac * self.spec.min_range_v:
-                posture = False  # the joint bent but the body did not move the lift's way
+            posture = posture and self._vertical_moved(other, first, amp, rep.start_t, end_t)
             start_v, peak_v = sign * rep.start_angle, sign * rep.peak_angle  # raw vertical offsets
         else:
             rom = other
             # No angle gate live: the 2D angle can move either way when a limb swings towards the
             # camera, and live there is no whole clip to judge its quality on (batch does that).
             min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
-            if self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle:
+            veto = self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle
+            if veto and not self._fits_set(amp, first):
                 posture = False  # the joint hardly moved: swaying, stepping, fidgeting
             start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
         if np.isfinite(start_v) and start_v < self.spec.rest_min_v:
@@ -365,13 +400,15 @@ class LiveRepTracker:
         if first and (amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S
                       or dur > FIRST_MAX_S):
             d_end, d_amp = self._doubtful
-            if posture and not (rep.start_t - d_end <= DOUBT_S and 0.6 <= amp / d_amp <= 1.67):
+            if posture and not (rep.start_t - d_end <= DOUBT_S and SIMILAR[0] <= amp / d_amp <= SIMILAR[1]):
                 # a small or slow first movement: counted only if a similar one follows (the second
                 # rep of a set of small reps: the first of them stays uncounted)
                 self._doubtful = (end_t, amp)
                 posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
-            log.debug("rejected rep %.2f-%.2f amp %.1f posture %s", rep.start_t, end_t, amp, posture)
+            log.debug("%s: rejected rep %.2f-%.2f amp %.1f/%.1f thr %.1f posture %s other %.1f dur %.2f "
+                      "first %s", self.channel, rep.start_t, end_t, amp, returned, self.threshold, posture,
+                      other, dur, first)
             return None
         if first:
             self._amps.clear()  # a new set: its own typical range
@@ -383,6 +420,40 @@ class LiveRepTracker:
         return RepEvent(0, float(start_t), float(turn), float(end_t),
                         float(abs(rom)) if np.isfinite(rom) else 0.0,
                         confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
+
+    def _fits_set(self, amp: float, first: bool) -> bool:
+        """Whether a rep continues the set: not its first, and of the range of the set's reps.
+
+        Such a rep is counted even where the joint angle hardly moved: a hip filmed from behind
+        barely bends in the image, and nobody sways by a whole rep's range in the middle of a set.
+        """
+        return not first and bool(self._amps) and SIMILAR[0] <= amp / self.typical <= SIMILAR[1]
+
+    def _vertical_moved(self, other: float, first: bool, amp: float, start_t: float, end_t: float) -> bool:
+        """Angle machine: whether the vertical channel (oriented change ``other``) moved the lift's way.
+
+        The first rep of a set must move it the lift's way (the knee swing of walking does not lower
+        the hips); later ones either way. Two similar first reps in a row that move it against the
+        lift while the channels run apart mean a camera looking down: the channel is flipped from then
+        on and the second of them counts.
+        """
+        if not np.isfinite(other):
+            return True
+        need = (ANGLE_MIN_VERT_FRAC_FIRST if first else ANGLE_MIN_VERT_FRAC) * self.spec.min_range_v
+        if self.flipped:
+            other = -other
+        if not first:
+            return abs(other) >= need
+        if other >= need:
+            return True
+        if -other >= need:
+            r_end, r_amp = self._reversed
+            self._reversed = self._doubtful = (end_t, amp)  # it vouches for a similar next rep
+            similar = start_t - r_end <= DOUBT_S and SIMILAR[0] <= amp / r_amp <= SIMILAR[1]
+            if self._corr < FLIP_CORR and similar:
+                self.flipped = True
+                return True
+        return False
 
     def _refine(self, rep: _Rep, end_t: float) -> tuple[float, float, float]:
         """Start/turn/end from the rep's recent trace with the batch detector's minimum-jerk model."""
