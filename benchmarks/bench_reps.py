@@ -317,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="fewer clips")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", choices=["count", "idle", "form", "mlkit", "view"], default=None)
+    ap.add_argument("--form-clips", type=int, default=None,
+                    help="form: clips per fault and exercise (default 21, --quick 3; 84 gives ~40-130 "
+                         "faulty reps per rule where it applies)")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     per_ex = 6 if args.quick else 16
@@ -358,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in run_view_accuracy(2 if args.quick else 4).items():
             print(f"  {k:<6} {v:.2f}")
     if args.only in (None, "form"):
-        counts, view_conf = run_form(3 if args.quick else 21, rng)
+        counts, view_conf = run_form(args.form_clips or (3 if args.quick else 21), rng)
         print("== form rules (reps with injected faults vs clean reps; checked = not withheld) ==")
         tot_w = tot_wok = tot_c = tot_cok = tot_v = 0
         for key, c in sorted(counts.items()):

@@ -11,6 +11,10 @@ from .window import RepWindow
 
 #: A landmark needed by a rule must have at least this median visibility over the rep.
 MIN_RULE_VISIBILITY = 0.5
+#: A rep with a longer stretch without a pose (the detector lost the person) is not judged: the
+#: bottom or the lockout may be exactly what was missed.
+MAX_GAP_S = 0.3
+_GAP_ADVICE = "keep your whole body in frame and well lit"
 
 _PART_ADVICE = {
     "ankle": "step back so your feet are in frame", "heel": "step back so your feet are in frame",
@@ -70,9 +74,16 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     if w is None:
         return res
     res.view = w.view.name
+    gap = w.max_gap() > MAX_GAP_S
     for rule in rules:
         if not rule.active:
-            _shadow(res, w, rule)
+            if not gap:
+                _shadow(res, w, rule)
+            continue
+        if gap:
+            res.withheld[rule.fault] = _GAP_ADVICE
+            res.withheld_for[rule.fault] = "visibility"
+            _add(res.advice, _GAP_ADVICE)
             continue
         side, missing = _visible(w, rule)
         if side is None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import ANY, FRONT_BACK, FRONTAL, SAGITTAL, SIDE
-from .window import RepWindow
+from .view import ANY, FRONT, FRONTAL, SAGITTAL, SIDE
+from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
 
@@ -62,8 +62,8 @@ def _smooth(w: RepWindow, v: np.ndarray, window_s: float = 0.35) -> np.ndarray:
 
 
 def _squat_knee(w: RepWindow, side: str) -> float:
-    """Smallest knee angle of the rep (degrees; 180 = straight leg)."""
-    a = _smooth(w, w.angle("hip", "knee", "ankle", side))
+    """Smallest knee angle of the rep in the image (degrees; 180 = straight leg; side views)."""
+    a = _smooth(w, w.angle("hip", "knee", "ankle", side, planar=True))
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
     return float(np.nanmin(a[lo:hi])) if np.isfinite(a[lo:hi]).any() else float("nan")
 
@@ -87,7 +87,8 @@ def _forward_drift(w: RepWindow, side: str) -> float:
     seg = ahead[lo:hi][np.isfinite(ahead[lo:hi])]
     if seg.size < 3:
         return float("nan")
-    return 100.0 * (float(np.max(seg)) - float(seg[0]))
+    rest = min(float(np.median(seg[:3])), float(np.median(seg[-3:])))  # standing, start or end
+    return 100.0 * (float(np.max(seg)) - rest)
 
 
 def _knees_in(w: RepWindow, side: str) -> float:
@@ -150,9 +151,22 @@ def _rest_and_turn(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
     return float(rest), w.around(v, w.i_turn, 1)
 
 
+def _rest_and_bottom(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
+    """Value of a per-frame series at the rep's rest position and its lowest value in the rep.
+
+    The lowest point rather than the value at the detected turn: a turn placed 0.2 s off reads a
+    deep rep as a shallow one.
+    """
+    rest, _ = _rest_and_turn(w, v)
+    s = _smooth(w, v)
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = s[lo:hi][np.isfinite(s[lo:hi])]
+    return rest, (float(np.min(seg)) if seg.size else float("nan"))
+
+
 def _pushup_depth(w: RepWindow, side: str) -> float:
     """Shoulder height over the hands at the bottom, as % of the height at the top."""
-    rest, turn = _rest_and_turn(w, _vert(w, "shoulder", "wrist", "mid"))
+    rest, turn = _rest_and_bottom(w, _vert(w, "shoulder", "wrist", "mid"))
     return 100.0 * turn / rest if rest > 0 else float("nan")
 
 
@@ -162,10 +176,22 @@ def _arm_side(w: RepWindow, side: str) -> str:
     return "mid"
 
 
+def _seen_at(w: RepWindow, parts: tuple[str, ...], side: str, i: int, half: int = 2) -> bool:
+    """Whether all ``parts`` of one body side are visible around frame ``i`` (median visibility)."""
+    idx = [PARTS[p][0 if side == "left" else 1] for p in parts]
+    return bool(np.median(w.vis[max(0, i - half): i + half + 1][:, idx], axis=0).min() >= 0.5)
+
+
 def _bench_depth(w: RepWindow, side: str) -> float:
-    """Hand height over the shoulders at the bottom, as % of the arm's length (0 = bar on chest)."""
+    """Hand height over the shoulders at the bottom, as % of the arm's length (0 = bar on chest).
+
+    From the side the plates, the bar and the arms hide wrists and shoulders exactly at the bottom;
+    a landmark hidden there is a guess, so only the arms seen at the turn are measured.
+    """
+    if not any(_seen_at(w, ("wrist", "shoulder"), sd, w.i_turn) for sd in ("left", "right")):
+        return float("nan")
     sd = _arm_side(w, side)
-    _, turn = _rest_and_turn(w, _vert(w, "wrist", "shoulder", sd))
+    _, turn = _rest_and_bottom(w, _vert(w, "wrist", "shoulder", sd))
     return 100.0 * turn / _arm_length(w, sd)
 
 
@@ -217,7 +243,7 @@ def _hips_rise_early(w: RepWindow, side: str) -> float:
     while the chest stays down.
     """
     lo, hi = w.index(w.event.start_s), w.index(w.event.turn_s) + 1
-    knee = _smooth(w, w.angle("hip", "knee", "ankle", side))[lo:hi]
+    knee = _smooth(w, w.angle("hip", "knee", "ankle", side, planar=True))[lo:hi]
     lean = _lean(w, side)[lo:hi]
     if np.sum(np.isfinite(knee) & np.isfinite(lean)) < 4:
         return float("nan")
@@ -230,8 +256,14 @@ def _hips_rise_early(w: RepWindow, side: str) -> float:
 
 
 def _deadlift_lockout(w: RepWindow, side: str) -> float:
-    """Forward lean of the trunk at the top of the pull (degrees; 0 = standing tall)."""
-    return w.around(_lean(w, side), w.i_turn, 2)
+    """Forward lean of the trunk where it is most upright in the rep (degrees; 0 = standing tall).
+
+    The most upright moment rather than the detected turn, so that a misplaced turn does not matter.
+    """
+    lean = _lean(w, side)
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = lean[lo:hi][np.isfinite(lean[lo:hi])]
+    return float(np.percentile(seg, 5)) if seg.size >= 3 else float("nan")
 
 
 def _rounded_back(w: RepWindow, side: str) -> float:
@@ -246,15 +278,25 @@ def _rounded_back(w: RepWindow, side: str) -> float:
 
 def _knee_top(w: RepWindow, side: str) -> float:
     """Straightest knee angle of the rep (degrees, side view; 180 = fully extended)."""
-    a = _smooth(w, w.angle("hip", "knee", "ankle", side))
+    a = _smooth(w, w.angle("hip", "knee", "ankle", side, planar=True))
     return float(np.nanpercentile(a, 95)) if np.isfinite(a).any() else float("nan")
 
 
 def _swing(w: RepWindow, side: str) -> float:
-    """Range of the trunk's lean during the rep (degrees)."""
-    lean = _lean(w, side)
-    ok = lean[np.isfinite(lean)]
-    return float(np.percentile(ok, 95) - np.percentile(ok, 5)) if ok.size else float("nan")
+    """How far the trunk rocks during the rep (degrees), from the shoulder's travel over the knee.
+
+    On the machine the knee stays put and the shoulder is well seen, while the hip hides behind the
+    thigh and the handles; the shoulder's horizontal range over the torso length gives the angle.
+    """
+    sh, kn = w.point("shoulder", side)[:, :2], w.point("knee", side)[:, :2]
+    torso = np.linalg.norm(sh - w.point("hip", side)[:, :2], axis=1)
+    t_len = float(np.nanpercentile(torso, 75)) if np.isfinite(torso).any() else float("nan")
+    x = _smooth(w, sh[:, 0] - kn[:, 0])
+    ok = x[np.isfinite(x)]
+    if ok.size < 3 or not t_len > 0:
+        return float("nan")
+    rng = float(np.percentile(ok, 95) - np.percentile(ok, 5)) / t_len
+    return float(np.degrees(np.arcsin(min(rng, 1.0))))
 
 
 def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
@@ -274,26 +316,26 @@ def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
 _SIDE = "film from the side"
 RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
-         f"{_SIDE} to check squat depth", _squat_knee, 95.0, True,
+         f"{_SIDE} to check squat depth", _squat_knee, 103.0, True,
          "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
     Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check your back angle", _forward_drift, 20.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
-         " — keep your chest up"),
-    Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT_BACK,
-         "film from the front to check your knees", _knees_in, 0.52, False,
-         "rep {n}: knees caved in to {v:.0%} of foot width — push them out", active=False),
+         " — keep your chest up", active=False),
+    Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT,
+         "film from the front to check your knees", _knees_in, 0.57, False,
+         "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
     Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
-         f"{_SIDE} to check your hips", _hip_sag, 2.5, True,
+         f"{_SIDE} to check your hips", _hip_sag, 1.5, True,
          "rep {n}: hips sagging {v:.0f}° — brace your core"),
     Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_pike, 7.5, True,
          "rep {n}: hips piked {v:.0f}° — keep a straight line"),
-    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, SAGITTAL,
-         f"{_SIDE} to check push-up depth", _pushup_depth, 51.0, True,
+    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, SIDE,
+         f"{_SIDE} to check push-up depth", _pushup_depth, 50.0, True,
          "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor"),
-    Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SAGITTAL,
-         f"{_SIDE} to check bar depth", _bench_depth, 28.0, True,
+    Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
+         f"{_SIDE} to check bar depth", _bench_depth, 29.0, True,
          "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest", active=False),
     Rule("bench_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, frozenset({"end"}),
          "film from the head or foot end to check lockout", _lockout_pct, 75.0, False,
@@ -308,21 +350,21 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check your back", _back_lean, 7.0, True,
          "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace", active=False),
     Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
-         False, SAGITTAL, f"{_SIDE} to check your hips", _hips_rise_early, 8.0, False,
+         False, SIDE, f"{_SIDE} to check your hips", _hips_rise_early, 8.5, False,
          "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
          " — push the floor away"),
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder"), False, SIDE,
-         f"{_SIDE} to check lockout", _deadlift_lockout, 9.5, True,
-         "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall", active=False),
+         f"{_SIDE} to check lockout", _deadlift_lockout, 12.0, True,
+         "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _rounded_back, 13.0, True,
-         "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat"),
+         "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat", active=False),
     Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
-         f"{_SIDE} to check full extension", _knee_top, 147.0, False,
+         f"{_SIDE} to check full extension", _knee_top, 158.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
-    Rule("leg_extension", "torso_swing_deg", "swing", ("hip", "shoulder"), False, SIDE,
-         f"{_SIDE} to check for swinging", _swing, 15.0, True,
-         "rep {n}: torso swung {v:.0f}° — keep your back on the pad", active=False),
+    Rule("leg_extension", "torso_swing_deg", "swing", ("shoulder", "knee"), False, SAGITTAL,
+         f"{_SIDE} to check for swinging", _swing, 9.0, True,
+         "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
     Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,
          "keep your legs in view to check the lowering", _lowering_speed_ratio, 1.45, True,
          "rep {n}: dropped the weight {v:.1f}× faster than you lifted it — take 2 s down", active=False),

@@ -22,12 +22,19 @@ SAGITTAL = frozenset({"side", "diag"})
 FRONTAL = frozenset({"front", "back", "end", "diag"})
 #: Square-on views of the frontal plane (left/right symmetry measured without perspective skew).
 FRONT_BACK = frozenset({"front", "back"})
+#: Facing the camera: back views swap left and right too often for left/right distances.
+FRONT = frozenset({"front"})
 ANY = frozenset({"side", "diag", "front", "back", "end"})
 
 #: Mean of the shoulder and hip widths over the trunk length (BlazePose points), about 0.73 and 0.37.
 _UPRIGHT_WIDTH = 0.55
 #: Typical shoulder width / torso length (used only when the pose carries no z).
 _WIDTH_RATIO = 0.75
+#: Smallest out-of-plane angle of the left–right axis taken as a side view. Upright, the width-based
+#: estimate reads 62–85° for side views (yaw 75–105°) and up to ~62° for 45° views (yaw 25–65°): 64°
+#: keeps oblique views out of the side-only rules at the cost of ~4 % of side views (they get advice).
+_SIDE_MIN_UPRIGHT = 64.0
+_SIDE_MIN = 58.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1)
     a_out, l_out = float(np.median(axis_out)), float(np.median(long_out))
     if l_out >= 50 and a_out < 40:
         name = "end"
-    elif a_out >= 58:
+    elif a_out >= (_SIDE_MIN_UPRIGHT if upright else _SIDE_MIN):
         name = "side"
     elif a_out <= 30:
         name = "front" if facing >= 0 else "back"

@@ -54,6 +54,12 @@ class RepWindow:
     def index(self, time: float) -> int:
         return int(np.argmin(np.abs(self.t - time)))
 
+    def max_gap(self) -> float:
+        """Longest stretch without a pose inside the rep (seconds, edges included)."""
+        t = np.concatenate([[self.event.start_s], self.t[(self.t > self.event.start_s)
+                                                          & (self.t < self.event.end_s)], [self.event.end_s]])
+        return float(np.max(np.diff(t))) if len(t) > 1 else 0.0
+
     @property
     def i_turn(self) -> int:
         return self.index(self.event.turn_s)
@@ -86,9 +92,13 @@ class RepWindow:
             return (self.xyz[:, a] + self.xyz[:, b]) / 2
         return self.xyz[:, a if side == "left" else b]
 
-    def angle(self, a: str, v: str, b: str, side: str) -> np.ndarray:
-        """(n,) joint angle at ``v`` (3D when the pose has depth, else 2D)."""
-        d = 3 if self.has_z else 2
+    def angle(self, a: str, v: str, b: str, side: str, planar: bool = False) -> np.ndarray:
+        """(n,) joint angle at ``v`` (3D when the pose has depth, else 2D; ``planar``: always 2D).
+
+        BlazePose's z is noisy enough to straighten a 130° knee to 80° now and then; for a joint
+        that moves in the image plane (side views) the 2D angle is the exact one.
+        """
+        d = 3 if self.has_z and not planar else 2
         return joint_angle(self.point(a, side)[:, :d], self.point(v, side)[:, :d], self.point(b, side)[:, :d])
 
     def tilt(self, lower: str, upper: str, side: str) -> np.ndarray:

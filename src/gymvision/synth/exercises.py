@@ -110,7 +110,9 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
     hip_l, hip_r = parts.hips()
     an_l = const([0.0, prm["stance"] / 2, body.ankle_height], t)
     an_r = const([0.0, -prm["stance"] / 2, body.ankle_height], t)
-    valgus = _f(faults, "knees_in", t) * prm["valgus"] * np.clip(p * 1.5, 0, 1)
+    # Knees caving in: the knees end up pointing 5-11° inside straight ahead, not merely less far out
+    # than the toes (which a coach would not call a cave).
+    valgus = _f(faults, "knees_in", t) * (prm["toe_out"] + 0.5 * prm["valgus"]) * np.clip(p * 1.5, 0, 1)
     to = prm["toe_out"]
     pole_l = rotate(const(X, t), const(UP, t), to - valgus)
     pole_r = rotate(const(X, t), const(UP, t), -to + valgus)
@@ -187,7 +189,7 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
            "grip": body.shoulder_width * _u(rng, 1.05, 1.35), "shank_ratio": _u(rng, 0.15, 0.3),
            "ahead": _u(rng, 0.06, 0.16),
            "bar_h": _u(rng, 0.2, 0.235), "lean_back": _u(rng, 0, 6), "head_pitch": _u(rng, -10, 25),
-           "round": _u(rng, 10, 20), "lockout_miss": _u(rng, 12, 22), "plate_offset": _u(rng, 0.85, 0.95),
+           "round": _u(rng, 10, 20), "lockout_miss": _u(rng, 16, 26), "plate_offset": _u(rng, 0.85, 0.95),
            "gaze": _u(rng, 0.2, 0.9)}
     # Start position: the hands reach the bar over mid-foot with the shoulders a little ahead of it.
     # Bisection on knee flexion; the torso angle follows from the shoulder height.
@@ -260,7 +262,7 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
 def bench_params(rng: np.random.Generator, body: Body) -> Params:
     incline = _u(rng, 15, 35) if rng.uniform() < 0.2 else 0.0
     return {"bench_h": _u(rng, 0.40, 0.47), "incline": incline, "grip": _u(rng, 1.6, 2.3),
-            "flare": _u(rng, 35, 75), "touch": _u(rng, 0.08, 0.18), "shallow": _u(rng, 0.08, 0.15),
+            "flare": _u(rng, 35, 75), "touch": _u(rng, 0.08, 0.18), "shallow": _u(rng, 0.10, 0.18),
             "feet_x": _u(rng, 0.3, 0.6), "feet_y": _u(rng, 0.2, 0.42), "lockout": _u(rng, 0.955, 0.99),
             "miss": _u(rng, 0.82, 0.9), "uneven": _u(rng, 0.04, 0.08), "head_pitch": _u(rng, -5, 20),
             "dumbbells": bool(rng.uniform() < 0.15), "plate_offset": _u(rng, 0.85, 1.0)}
