@@ -25,8 +25,8 @@ import numpy as np
 
 from ..landmarks import L
 from ..results import Pose, RepEvent
-from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, _bounds, _velocity
-from .filters import OneEuro
+from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
+from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ STALL_S = 0.3
 LIVE_MIN_ANGLE_FRAC = 0.2
 #: Filtered samples kept to time the rep in progress (enough for a 15 s rep at 60 fps).
 TRACE_LEN = 1000
+#: A rep's end is predicted at most this long after it is reported (see ``_refine``).
+END_AHEAD_S = 0.6
 #: Poses kept for the form rules of the rep in progress.
 BUFFER_S = 20.0
 #: Samples of each channel kept to judge which one follows the lift (about 8 s at 30 fps).
@@ -123,6 +125,7 @@ class LiveRepTracker:
         self._seen: deque[bool] = deque(maxlen=QUALITY_LEN)
         self._n_frames = 0
         self._fed = False  # this frame's sample of the channel was usable
+        self._span = (0.0, 0.0)  # of the last rep found: left the rest level, found
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
@@ -151,7 +154,7 @@ class LiveRepTracker:
         self._filter.reset()
         self._angle_filter.reset()
         self._recent: deque[float] = deque(maxlen=3)
-        self._trace: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)
+        self._trace: deque[tuple[float, float, float]] = deque(maxlen=TRACE_LEN)  # (t, filtered, raw)
         self._recent_angle: deque[float] = deque(maxlen=3)
 
     @property
@@ -258,9 +261,9 @@ class LiveRepTracker:
         if self._n_frames % QUALITY_EVERY == 0:
             self._judge_channels()
         if own_ev is not None and not (self._alt.flipped and self._use_alt):
-            return self._accept(own_ev), angle
+            return self._accept(own_ev, self._span), angle
         if alt_ev is not None and self._use_alt:
-            return self._accept(alt_ev, dedupe=True), angle
+            return self._accept(alt_ev, self._alt._span, dedupe=True), angle
         return None, angle
 
     def _feed(self, t: float, pose: Pose | None, main: float, other: float, q: float
@@ -279,7 +282,7 @@ class LiveRepTracker:
         sign = 1.0 if self.spec.turn_high else -1.0
         self._recent.append(sign * vert)
         x = self._filter(t, float(np.median(self._recent)))  # 3-frame median drops single spikes
-        self._trace.append((t, x))
+        self._trace.append((t, x, sign * vert))
         self._hist.append(x)
         angle = float("nan")
         if np.isfinite(ang):
@@ -351,12 +354,15 @@ class LiveRepTracker:
         self._rest_x = x
         self._rest_t = t
 
-    def _accept(self, event: RepEvent, dedupe: bool = False) -> RepEvent | None:
-        """Count a candidate rep (the angle channel's only when the vertical one did not have it)."""
+    def _accept(self, event: RepEvent, span: tuple[float, float], dedupe: bool = False) -> RepEvent | None:
+        """Count a candidate rep (the angle channel's only when the vertical one did not have it).
+
+        ``span``: from when the channel left its rest level to when the rep was found.
+        """
         if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
             return None
         if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
-            xs = [x for tt, x in self._hip_x if event.start_s <= tt <= event.end_s and np.isfinite(x)]
+            xs = [x for tt, x in self._hip_x if span[0] <= tt <= span[1] and np.isfinite(x)]
             scale = float(np.median(self._scales)) if self._scales else float("nan")
             if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
                 return None  # walking: a first rep must be done on the spot
@@ -413,6 +419,7 @@ class LiveRepTracker:
         if first:
             self._amps.clear()  # a new set: its own typical range
         self._last_rep_end = end_t
+        self._span = (rep.start_t, end_t)
         start_t, turn, end_t = self._refine(rep, end_t)
         self._amps.append(amp)
         frames = max(rep.n_frames, 1)
@@ -456,22 +463,36 @@ class LiveRepTracker:
         return False
 
     def _refine(self, rep: _Rep, end_t: float) -> tuple[float, float, float]:
-        """Start/turn/end from the rep's recent trace with the batch detector's minimum-jerk model."""
+        """Start/turn/end of the rep with the batch detector's minimum-jerk model.
+
+        Run on the rep's raw samples smoothed without lag (Savitzky–Golay over the past: the One-Euro
+        filter that drives the state machine lags). The return half is taken to end at the rep's start
+        level: when the rep is reported that level is not quite reached, so its end is predicted from
+        the half-way crossing and the peak speed (up to ``END_AHEAD_S`` after the report).
+        """
         turn = min(max((rep.near_first + rep.near_last) / 2, rep.start_t), end_t)
-        trace = [(tt, xx) for tt, xx in self._trace if rep.start_t - 1.0 <= tt <= end_t + 1e-9]
-        if len(trace) < 6:
+        trace = [(tt, raw) for tt, _, raw in self._trace if rep.start_t - 1.0 <= tt <= end_t + 1e-9]
+        if len(trace) < 8:
             return rep.start_t, turn, end_t
         t = np.array([a for a, _ in trace])
-        x = np.array([b for _, b in trace])
-        p = int(np.argmax(x))
-        li = int(np.argmin(x[:p + 1])) if p > 0 else 0
-        ri = p + int(np.argmin(x[p:]))
-        if not 0 <= li < p < ri:
-            return rep.start_t, turn, end_t
         dt = float(np.median(np.diff(t))) or 1 / 30
-        start, turn_m, end = _bounds(x, _velocity(x, dt), t, li, p, ri)
-        start = min(max(start, rep.start_t - 1.0), rep.start_t)
-        return start, float(np.clip(turn_m, start, end_t)), min(max(end, turn_m), end_t)
+        x = savgol_gaps(median_gaps(np.array([b for _, b in trace]), dt), dt, SMOOTH_S)
+        first = int(np.searchsorted(t, rep.start_t))  # the peak lies in the rep, its start may not
+        p = first + int(np.argmax(x[first:]))
+        li = int(np.argmin(x[:p + 1])) if p > 0 else 0
+        if not 0 <= li < p < len(x) - 2:
+            return rep.start_t, turn, end_t
+        v = _velocity(x, dt)
+        mid_l, dur_l = _min_jerk(t, x, v, li, p, x[li], x[p])
+        mid_r, dur_r = _min_jerk(t, x, v, p, len(x) - 1, x[p], x[li])
+        s = int(np.searchsorted(t, mid_l))  # a speed threshold reaches further for gentle profiles
+        vpk = max(float(np.max(v[li:p + 1])), 1e-6)
+        while s > li and v[s - 1] > VEL_FRAC * vpk:
+            s -= 1
+        start = float(np.clip(min(mid_l - dur_l / 2, t[s]), rep.start_t - 1.0, min(mid_l, t[p])))
+        end = float(np.clip(mid_r + dur_r / 2, max(mid_r, t[p]), end_t + END_AHEAD_S))
+        top = (min(mid_l + dur_l / 2, t[p]) + max(mid_r - dur_r / 2, t[p])) / 2
+        return start, float(np.clip(top, start, end)), end
 
     def _add_form(self, event: RepEvent) -> None:
         from ..form import evaluate_rep
@@ -486,3 +507,22 @@ class LiveRepTracker:
         for a in result.advice:
             if a not in self.advice:
                 self.advice.append(a)
+
+
+def _min_jerk(t: np.ndarray, x: np.ndarray, v: np.ndarray, lo: int, hi: int, a: float, b: float
+              ) -> tuple[float, float]:
+    """Centre time and duration of a minimum-jerk move from level ``a`` to ``b`` seen in samples lo..hi.
+
+    The centre is where ``x`` crosses half way (nearest the peak speed), the duration 1.875 × range /
+    peak speed; only the samples up to the half-way crossing and the peak speed are needed.
+    """
+    d = 1.0 if b >= a else -1.0
+    seg, vel, half = d * x[lo:hi + 1], d * v[lo:hi + 1], d * (a + b) / 2
+    k = int(np.argmax(vel))
+    vpk = max(float(vel[k]), 1e-6)
+    cross = np.flatnonzero((seg[:-1] < half) & (seg[1:] >= half))
+    if cross.size == 0:
+        return float(t[lo + k]), 1.875 * abs(b - a) / vpk
+    j = int(cross[np.argmin(np.abs(cross - k))])
+    frac = (half - seg[j]) / (seg[j + 1] - seg[j])
+    return float(t[lo + j] + frac * (t[lo + j + 1] - t[lo + j])), 1.875 * abs(b - a) / vpk
