@@ -27,7 +27,7 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
 from .filters import OneEuro, median_gaps, savgol_gaps
-from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
+from .signals import SEATED_MAX, SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class _Rep:
     back_min_t: float = 0.0
     start_x: float = float("nan")
     start_up: float = float("nan")
+    start_thigh: float = float("nan")
     peak_up: float = float("nan")
     amp: float = float("nan")
     n_valid: int = 0
@@ -150,6 +151,8 @@ class LiveRepTracker:
         self._rest_angle = float("nan")
         self._rest_up = float("nan")
         self._torso_up = float("nan")
+        self._thigh_up = float("nan")  # hips over knees (% of body scale), followed for seated lifts only
+        self._rest_thigh = float("nan")
         self._rep: _Rep | None = None
         self._filter.reset()
         self._angle_filter.reset()
@@ -252,7 +255,9 @@ class LiveRepTracker:
             self._scales.append(scale)
         if pose is not None:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
-        self._alt._torso_up = self._torso_up
+        if self.spec.seated:
+            self._thigh_up = _thigh_up(pose, scale)
+        self._alt._torso_up, self._alt._thigh_up = self._torso_up, self._thigh_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
         if self._alt._fed and self._fed:  # both channels seen this frame
@@ -301,13 +306,15 @@ class LiveRepTracker:
             if x <= self._rest_x + onset:
                 self._rest_t = t
                 self._rest_up = self._torso_up
+                self._rest_thigh = self._thigh_up
                 if np.isfinite(angle):
                     g = self._rest_angle
                     self._rest_angle = angle if not np.isfinite(g) else g + 0.3 * (angle - g)
             elif x - self._rest_x >= move:
                 self._state = "out"
                 self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t,
-                                 start_up=self._rest_up, peak_up=self._torso_up, start_x=self._rest_x)
+                                 start_up=self._rest_up, peak_up=self._torso_up, start_x=self._rest_x,
+                                 start_thigh=self._rest_thigh)
             return None
         rep = self._rep
         assert rep is not None
@@ -384,6 +391,8 @@ class LiveRepTracker:
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
             other = rep.peak_angle - rep.start_angle  # oriented change of the gating channel
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
+        if self.spec.seated and abs(rep.start_thigh) > SEATED_MAX:
+            posture = False  # not seated: a standing quad stretch is no leg extension
         sign = 1.0 if self.spec.turn_high else -1.0
         first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
         if self.channel == "angle":
@@ -526,3 +535,13 @@ def _min_jerk(t: np.ndarray, x: np.ndarray, v: np.ndarray, lo: int, hi: int, a: 
     j = int(cross[np.argmin(np.abs(cross - k))])
     frac = (half - seg[j]) / (seg[j + 1] - seg[j])
     return float(t[lo + j] + frac * (t[lo + j + 1] - t[lo + j])), 1.875 * abs(b - a) / vpk
+
+
+def _thigh_up(pose: Pose | None, scale: float) -> float:
+    """Hips over knees in % of the body scale (about 0 seated, a leg's length standing); NaN if unseen."""
+    if pose is None or not np.isfinite(scale) or scale <= 0:
+        return float("nan")
+    vis, y = pose.visibility, pose.xyz[:, 1]
+    d = [float(y[k] - y[h]) for h, k in ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+         if vis[h] >= SIGNAL_MIN_VIS and vis[k] >= SIGNAL_MIN_VIS]
+    return 100.0 * sum(d) / len(d) / scale if d else float("nan")
