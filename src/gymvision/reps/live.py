@@ -48,6 +48,10 @@ BUFFER_S = 20.0
 QUALITY_LEN = 240
 #: A rep in progress survives a gap of the channel this long (a wrist hidden behind the head).
 LIVE_MAX_GAP_S = 2.0 * MAX_GAP_S
+#: Body-scale ratio between consecutive frames taken as a new person (with no jump of the landmarks):
+#: larger than batch's, for a single frame's scale changes with the pose (a deadlift filmed from the
+#: front rises from 0.7 to 1.0 of its standing scale between two frames at 15 fps).
+LIVE_JUMP_RATIO = 1.8
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
@@ -231,7 +235,8 @@ class LiveRepTracker:
         same = True
         if prev is not None and np.isfinite(scale) and t - prev[0] <= MAX_GAP_S:
             _, xy, vis, s0 = prev
-            same = not person_changed(xy, vis, s0, pose.xy, pose.visibility, scale, t - prev[0])
+            same = not person_changed(xy, vis, s0, pose.xy, pose.visibility, scale, t - prev[0],
+                                      max_ratio=LIVE_JUMP_RATIO)
         if np.isfinite(scale):
             self._last_pose = (t, pose.xy.astype(float), pose.visibility.astype(float), scale)
         return same

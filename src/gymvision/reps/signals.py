@@ -185,7 +185,7 @@ JUMP_RATIO = 1.4
 
 
 def person_changed(xy0: np.ndarray, vis0: np.ndarray, scale0: float, xy1: np.ndarray, vis1: np.ndarray,
-                   scale1: float, dt: float) -> bool:
+                   scale1: float, dt: float, max_ratio: float = JUMP_RATIO) -> bool:
     """Whether two frames ``dt`` apart show different people (or a tracking swap).
 
     A real body moves continuously: between frames most landmarks move a small fraction of the body
@@ -200,7 +200,7 @@ def person_changed(xy0: np.ndarray, vis0: np.ndarray, scale0: float, xy1: np.nda
     s = max(scale0, scale1)
     disp = float(np.median(np.linalg.norm(xy1[ok] - xy0[ok], axis=1))) / s
     ratio = s / max(min(scale0, scale1), 1e-6)
-    return disp > JUMP_SCALES * max(1.0, dt * 30.0) or ratio > JUMP_RATIO
+    return disp > JUMP_SCALES * max(1.0, dt * 30.0) or ratio > max_ratio
 
 
 @dataclass
