@@ -89,9 +89,10 @@ def test_knees_are_not_judged_from_the_side():
 
 
 #: Rules withheld because their benchmark precision or recall stayed below 0.9 (see reps/README.md).
-WITHHELD = {("squat", "forward_lean"), ("deadlift", "rounded_back"), ("bench_press", "shallow"),
-            ("bench_press", "no_lockout"), ("bench_press", "uneven"), ("shoulder_press", "no_lockout"),
-            ("shoulder_press", "back_lean"), ("leg_extension", "fast_eccentric")}
+WITHHELD = {("squat", "forward_lean"), ("deadlift", "rounded_back"), ("push_up", "shallow"),
+            ("bench_press", "shallow"), ("bench_press", "no_lockout"), ("bench_press", "uneven"),
+            ("shoulder_press", "no_lockout"), ("shoulder_press", "back_lean"),
+            ("leg_extension", "fast_eccentric")}
 
 
 def test_withheld_rules_are_the_documented_ones():
@@ -134,21 +135,27 @@ def _rep_flags(exercise: str, fault: str, view: str, seed: int):
     return flags
 
 
-@pytest.mark.parametrize(("exercise", "fault", "view", "seed"), [
-    ("push_up", "pike", "side_left", 11), ("push_up", "hip_sag", "side_right", 11),
-    ("push_up", "shallow", "side_left", 11), ("deadlift", "hips_rise_early", "side_left", 12),
-    ("deadlift", "no_lockout", "side_right", 16), ("leg_extension", "partial", "side_left", 11),
-    ("leg_extension", "swing", "side_right", 11), ("squat", "shallow", "side_left", 11),
-    ("squat", "knees_in", "front", 11),
+@pytest.mark.parametrize(("exercise", "fault", "view"), [
+    ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
+    ("deadlift", "hips_rise_early", "side_left"), ("deadlift", "no_lockout", "side_right"),
+    ("leg_extension", "partial", "side_left"), ("leg_extension", "swing", "side_right"),
+    ("squat", "shallow", "side_left"), ("squat", "knees_in", "front"),
 ])
-def test_injected_faults_are_found_on_generated_sets(exercise, fault, view, seed):
-    """Two of five reps carry the fault; every rep the rule could check is judged right."""
-    flags = _rep_flags(exercise, fault, view, seed=seed)
-    assert len(flags) == 5
-    checked = [(has, flagged) for has, flagged, withheld in flags if not withheld]
-    assert len(checked) >= 3, flags  # a supported view; some reps may be hidden
-    assert all(has == flagged for has, flagged in checked), flags
-    assert any(has for has, _ in checked), flags
+def test_injected_faults_are_found_on_generated_sets(exercise, fault, view):
+    """Two of five reps carry the fault; every rep the rule could check is judged right.
+
+    The generator draws the camera, body and equipment per seed, and plates or arms hide the needed
+    joints in some clips (the rule then rightly withholds): the first clip of ten seeds in which the
+    rule could check three reps is judged.
+    """
+    for seed in range(11, 21):
+        flags = _rep_flags(exercise, fault, view, seed=seed)
+        checked = [(has, flagged) for has, flagged, withheld in flags if not withheld]
+        if len(flags) == 5 and len(checked) >= 3 and any(has for has, _ in checked):
+            break
+    else:
+        pytest.fail(f"no clip of {exercise} {view} in which {fault} could be checked on 3 reps")
+    assert all(has == flagged for has, flagged in checked), (seed, flags)
 
 
 def test_cues_withheld_from_unsupported_views_on_generated_sets():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import ANY, FRONT, FRONTAL, SAGITTAL, SIDE
+from .view import ANY, FRONT, FRONTAL, SIDE
 from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -333,7 +333,7 @@ RULES: tuple[Rule, ...] = (
          "rep {n}: hips piked {v:.0f}° — keep a straight line"),
     Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, SIDE,
          f"{_SIDE} to check push-up depth", _pushup_depth, 50.0, True,
-         "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor"),
+         "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor", active=False),
     Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
          f"{_SIDE} to check bar depth", _bench_depth, 29.0, True,
          "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest", active=False),
@@ -359,10 +359,10 @@ RULES: tuple[Rule, ...] = (
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _rounded_back, 13.0, True,
          "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat", active=False),
-    Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SAGITTAL,
+    Rule("leg_extension", "knee_top_deg", "partial", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check full extension", _knee_top, 158.0, False,
          "rep {n}: knee only extended to {v:.0f}° — straighten fully"),
-    Rule("leg_extension", "torso_swing_deg", "swing", ("shoulder", "knee"), False, SAGITTAL,
+    Rule("leg_extension", "torso_swing_deg", "swing", ("shoulder", "knee"), False, SIDE,
          f"{_SIDE} to check for swinging", _swing, 9.0, True,
          "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
     Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,
