@@ -316,14 +316,14 @@ def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
 _SIDE = "film from the side"
 RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
-         f"{_SIDE} to check squat depth", _squat_knee, 103.0, True,
+         f"{_SIDE} to check squat depth", _squat_knee, 107.0, True,
          "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
     Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check your back angle", _forward_drift, 20.0, True,
          "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
          " — keep your chest up", active=False),
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT,
-         "film from the front to check your knees", _knees_in, 0.57, False,
+         "film from the front to check your knees", _knees_in, 0.52, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
     Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_sag, 1.5, True,
