@@ -27,7 +27,7 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
 from .filters import OneEuro, median_gaps, savgol_gaps
-from .signals import SEATED_MAX, SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
+from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,15 @@ LIVE_MAX_GAP_S = 2.0 * MAX_GAP_S
 #: larger than batch's, for a single frame's scale changes with the pose (a deadlift filmed from the
 #: front rises from 0.7 to 1.0 of its standing scale between two frames at 15 fps).
 LIVE_JUMP_RATIO = 1.8
+#: The vertical channel is in % of a reference body scale: this percentile of the last ``SCALE_LEN``
+#: frames' scales (a single frame's scale shrinks as limbs foreshorten, never grows: a median of the
+#: last few seconds drifted with the pose, by a fifth during a slow deadlift).
+SCALE_Q = 50
+SCALE_LEN = 300
+#: A seated lift starts with the hips at most this far over the knees (% of body scale): looser than
+#: batch's ``SEATED_MAX`` since a camera looking down sees level thighs at up to ~60 % (a standing quad
+#: stretch or a bend starts at 70–100 %).
+SEATED_MAX_LIVE = 65.0
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
@@ -138,7 +147,8 @@ class LiveRepTracker:
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
         self._amps: deque[float] = deque(maxlen=6)
-        self._scales: deque[float] = deque(maxlen=90)
+        self._scales: deque[float] = deque(maxlen=SCALE_LEN)
+        self._scale_ref: float | None = None
         self._qual = {"left": 0.0, "right": 0.0}
         self._buffer: deque[tuple[float, Pose | None]] = deque()
         self._filter = OneEuro()
@@ -215,7 +225,7 @@ class LiveRepTracker:
     # -- input -------------------------------------------------------------------------------------
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
         """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame."""
-        scale_ref = float(np.median(self._scales)) if self._scales else None
+        scale_ref = self._scale_ref
         al, ql, ar, qr, vert, scale, self._torso_up = frame_channels(self.exercise, pose, scale_ref)
         for side, q in (("left", ql), ("right", qr)):
             self._qual[side] += 0.1 * ((q if q == q else 0.0) - self._qual[side])
@@ -251,6 +261,7 @@ class LiveRepTracker:
         if pose is not None and not self._same_person(t, pose, scale):
             log.debug("person changed at t=%.2f; rep state reset", t)
             self._scales.clear()
+            self._scale_ref = None
             self._reset_state()
             assert self._alt is not None
             self._alt._reset_state()
@@ -258,6 +269,8 @@ class LiveRepTracker:
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)
+            if self._scale_ref is None or len(self._scales) < 90 or self._n_frames % QUALITY_EVERY == 0:
+                self._scale_ref = float(np.percentile(self._scales, SCALE_Q))
         if pose is not None:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         if self.spec.seated:
@@ -375,7 +388,7 @@ class LiveRepTracker:
             return None
         if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
             xs = [x for tt, x in self._hip_x if span[0] <= tt <= span[1] and np.isfinite(x)]
-            scale = float(np.median(self._scales)) if self._scales else float("nan")
+            scale = self._scale_ref or float("nan")
             if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
                 return None  # walking: a first rep must be done on the spot
         self.count += 1
@@ -396,7 +409,7 @@ class LiveRepTracker:
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
             other = rep.peak_angle - rep.start_angle  # oriented change of the gating channel
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
-        if self.spec.seated and abs(rep.start_thigh) > SEATED_MAX:
+        if self.spec.seated and abs(rep.start_thigh) > SEATED_MAX_LIVE:
             posture = False  # not seated: a standing quad stretch is no leg extension
         sign = 1.0 if self.spec.turn_high else -1.0
         first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
