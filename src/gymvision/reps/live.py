@@ -59,7 +59,7 @@ SCALE_Q = 50
 SCALE_LEN = 300
 #: A seated lift starts with the hips at most this far over the knees (% of body scale): looser than
 #: batch's ``SEATED_MAX`` since a camera looking down sees level thighs at up to ~60 % (a standing quad
-#: stretch or a bend starts at 70–100 %).
+#: stretch or a bend starts at 70–100 %); knees far over the hips are a camera above the knees.
 SEATED_MAX_LIVE = 65.0
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
@@ -409,7 +409,7 @@ class LiveRepTracker:
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
             other = rep.peak_angle - rep.start_angle  # oriented change of the gating channel
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
-        if self.spec.seated and abs(rep.start_thigh) > SEATED_MAX_LIVE:
+        if self.spec.seated and rep.start_thigh > SEATED_MAX_LIVE:  # (knees over hips: from above)
             posture = False  # not seated: a standing quad stretch is no leg extension
         sign = 1.0 if self.spec.turn_high else -1.0
         first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
