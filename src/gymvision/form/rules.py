@@ -256,14 +256,21 @@ def _hips_rise_early(w: RepWindow, side: str) -> float:
 
 
 def _deadlift_lockout(w: RepWindow, side: str) -> float:
-    """Forward lean of the trunk where it is most upright in the rep (degrees; 0 = standing tall).
+    """Forward lean of the trunk against the legs where it is most upright (degrees; 0 = standing tall).
 
-    The most upright moment rather than the detected turn, so that a misplaced turn does not matter.
+    Against the legs (ankle → hip) rather than the image's vertical: at lockout the legs stand straight
+    up, while a phone held 8–10° askew reads a straight stand as that much lean. The most upright
+    moment rather than the detected turn, so that a misplaced turn does not matter.
     """
     lean = _lean(w, side)
+    legs = _smooth(w, w.tilt("ankle", "hip", side) * w.forward_sign(side))
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    seg = lean[lo:hi][np.isfinite(lean[lo:hi])]
-    return float(np.percentile(seg, 5)) if seg.size >= 3 else float("nan")
+    rel, ln = (lean - legs)[lo:hi], lean[lo:hi]
+    ok = np.isfinite(rel) & np.isfinite(ln)
+    if ok.sum() < 3:
+        return float("nan")
+    rel, ln = rel[ok], ln[ok]
+    return float(np.median(rel[ln <= np.percentile(ln, 10)]))
 
 
 def _rounded_back(w: RepWindow, side: str) -> float:
@@ -353,7 +360,7 @@ RULES: tuple[Rule, ...] = (
          False, SIDE, f"{_SIDE} to check your hips", _hips_rise_early, 8.5, False,
          "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
          " — push the floor away"),
-    Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder"), False, SIDE,
+    Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check lockout", _deadlift_lockout, 12.0, True,
          "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
