@@ -9,10 +9,12 @@ the person's last reps. The rep is reported when it ends, well within 0.5 s.
 
 A second machine runs the same way on the joint angle; its reps count only while the vertical channel
 is mostly unseen or weak (recent range < 45 % of the exercise's typical one and under half the
-angle's: a limb filmed end-on), and never twice. The first rep of a set has no typical range to be
-judged by, so it must be sizeable and brisk; a small or slow one is counted only when a similar rep
-follows within a few seconds (then the second one counts, the first stays uncounted), and not while
-the hips travel sideways (walking).
+angle's: a limb filmed end-on), or runs against the lift (a camera looking down: flipped after two
+similar reps against it while the channels anti-correlate), and never twice. The first rep of a set
+has no typical range to be judged by, so it must be sizeable and brisk; a small or slow one is counted
+only when a similar rep follows within a few seconds (then the second one counts, the first stays
+uncounted), and not while the hips travel sideways (walking). Rep boundaries are timed afterwards on
+lag-free smoothed samples with the batch detector's minimum-jerk model.
 """
 
 from __future__ import annotations
