@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_reps.py            # full run (a few minutes on 2 cores)
     .venv/bin/python benchmarks/bench_reps.py --quick    # smaller sample
+    .venv/bin/python benchmarks/bench_reps.py --only form --form-clips 84   # firm form figures (~7 min)
 
 Prints, for our batch counter, our live counter and the anchor baseline (one angle, up > 145°,
 down < 90°, as Ultralytics AIGym counts): OBO, normalised MAE, exact-count rate, median rep
