@@ -130,3 +130,18 @@ def test_mlkit_rows_give_finite_features() -> None:
     ph = np.array([r.phase for r in rows])
     assert np.median(knee[(ex == "squat") & (ph == "up")]) > 160
     assert np.median(knee[(ex == "squat") & (ph == "down")]) < 100
+
+
+def test_hand_gap_features() -> None:
+    """Hands laced behind the head sit inside the elbows; a bar held overhead does not."""
+    from gymvision.features import pose_features
+
+    ix = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    for seed in range(200):
+        s = generate_sequence("squat", n_reps=1, seed=seed, view="front", fps=5, noise=0, occlusion=0)
+        if s.params.get("arms") == "prisoner":
+            f = pose_features(s.poses[0])
+            assert f[ix["hand_gap_vs_elbows"]] < 0.8 and f[ix["wrist_to_nose"]] < 0.15
+            break
+    else:
+        pytest.fail("no prisoner squat generated")

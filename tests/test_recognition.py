@@ -181,3 +181,42 @@ def test_temperature_calibration() -> None:
     y_bad = np.array([1, 0, 1])
     assert fit_temperature(p, y_bad) > 1.0
     assert fit_temperature(p, np.array([0, 0, 0])) <= 1.0
+
+
+def test_upright_top_frames_share_weight_with_other() -> None:
+    from gymvision.recognition.training import _soften
+
+    s = generate_sequence("squat", n_reps=1, seed=3, fps=10)
+    idx = np.arange(len(s.poses))
+    extra, w, w_extra = _soften(s, idx, 0.4)
+    top = s.phase <= 0.12
+    assert set(extra) == set(np.flatnonzero(top)) and len(extra) > 0
+    assert np.allclose(w[top], 0.6) and np.allclose(w[~top], 1.0) and np.allclose(w_extra, 0.4)
+    assert len(_soften(s, idx, 0.0)[0]) == 0
+    b = generate_sequence("bench_press", n_reps=1, seed=3, fps=10)
+    assert len(_soften(b, np.arange(len(b.poses)), 0.4)[0]) == 0  # lying: never ambiguous with standing
+
+
+def test_far_leg_collapse_only_near_profile() -> None:
+    from gymvision.recognition.training import _collapse_far_leg
+
+    side = generate_sequence("squat", n_reps=1, seed=2, view="side_left", fps=10, noise=0, occlusion=0)
+    front = generate_sequence("squat", n_reps=1, seed=2, view="front", fps=10, noise=0, occlusion=0)
+    gap = lambda q: np.linalg.norm(q.xyz[27, :2] - q.xyz[28, :2])  # noqa: E731
+    ps, pf = side.poses[0], front.poses[0]
+    assert gap(_collapse_far_leg(ps, 1.0)) < gap(ps)
+    np.testing.assert_allclose(_collapse_far_leg(pf, 1.0).xyz, pf.xyz)
+    assert _collapse_far_leg(None, 1.0) is None
+
+
+def test_standing_photo_is_not_named_confidently(rec: ExerciseRecognizer) -> None:
+    """Standing with the arms hanging is the top of a squat and a deadlift lockout as much as idling."""
+    named = 0
+    total = 0
+    for j in range(4):
+        s = generate_idle("standing", duration_s=3.0, seed=900 + j, view=HELD_OUT[j % 3], fps=5)
+        for q in s.poses:
+            if q is not None:
+                total += 1
+                named += decide(rec.predict_pose(q), 0.55)[0] != UNKNOWN
+    assert named / total <= 0.2, named / total

@@ -64,6 +64,7 @@ def _names() -> tuple[str, ...]:
     n += ["torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "face_up_3d", "face_to_camera_3d",
           "wrist_along_3d", "wrist_front_3d",
           "knee_along_3d", "knee_front_3d", "ankle_along_3d", "ankle_front_3d"]
+    n += ["hand_gap_vs_shoulders", "hand_gap_vs_elbows", "wrist_to_nose"]
     return tuple(n)
 
 
@@ -199,6 +200,15 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
         for name in ("wrist", "knee", "ankle"):
             d = (mid(name) - sh) / sc
             cols += [np.sum(d * up3, axis=1), np.sum(d * chest3, axis=1)]
+        # Hand gap against the shoulders and the elbows (hands at the head or laced behind it sit
+        # inside the elbows; a press or a bar grip holds them above or outside), and how far the
+        # hands are from the face. Ratios are left unmeasured when the shoulders are seen side on.
+        gap = lambda k: np.linalg.norm(p[:, _SIDE[k][0], :2] - p[:, _SIDE[k][1], :2], axis=-1)  # noqa: E731
+        wide = gap("shoulder") > 0.06 * s
+        cols += [np.where(wide, gap("wrist") / gap("shoulder"), np.nan),
+                 np.where(wide, gap("wrist") / np.maximum(gap("elbow"), 1e-6), np.nan)]
+        wn = [np.linalg.norm(p[:, _SIDE["wrist"][k], :2] - nose, axis=-1) for k in (0, 1)]
+        cols.append(np.mean(wn, axis=0) / s)
     out = np.stack([np.broadcast_to(c, (n,)) for c in cols], axis=1).astype(np.float32)
     out[~np.isfinite(out)] = np.nan
     assert out.shape[1] == N_FEATURES, (out.shape, N_FEATURES)

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
     @app.command("train-recognizer")
     def train_recognizer(
         out: Path = typer.Option(None, "--out", help="Model file to write (default: the shipped model)."),
-        samples: int = typer.Option(12000, "--samples", min=700,
+        samples: int = typer.Option(24000, "--samples", min=700,
                                     help="Per-frame training rows (all classes)."),
         seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
         validate: bool = typer.Option(True, "--validate/--no-validate",

@@ -19,6 +19,8 @@ from threadpoolctl import threadpool_limits
 
 from ..exercises import EXERCISES
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
+from ..landmarks import L
+from ..results import Pose
 from ..synth import VIEWS, generate_idle, generate_sequence
 from ..synth.exercises import MOTIONS
 from .model import CLASSES, OTHER, ExerciseRecognizer, fit_temperature
@@ -40,9 +42,11 @@ Progress = Callable[[str, float], None]
 class TrainConfig:
     """What to generate and how to fit (defaults rebuild the shipped model in about a minute)."""
 
-    samples: int = 12000  # per-frame rows in the training set (all classes together)
+    samples: int = 24000  # per-frame rows in the training set (all classes together)
     seed: int = 0
     frames_per_seq: int = 12
+    #: Sampling weight of frames inside reps against the rests and lead-in/out (1 = uniform in time).
+    inrep_weight: float = 3.0
     windows_per_seq: int = 2
     fps: float = 15.0
     holdout_views: tuple[str, ...] = HOLDOUT_VIEWS
@@ -57,6 +61,9 @@ class TrainConfig:
     #: ``other``: those postures are the same as standing around, so one photo of them should not
     #: name the exercise with confidence (0 = hard labels).
     top_other: float = 0.4
+    #: Share of sequences whose hidden leg is drawn onto the visible one in near-profile frames, as
+    #: BlazePose does on real side views (synthetic noise keeps the far leg where it truly is).
+    collapse: float = 0.5
     #: Apply the temperatures fitted on the held-out views. Off: on the real ML Kit rows the fitted
     #: frame temperature (1.7) turned correct answers into "unknown" without removing wrong ones.
     calibrate: bool = False
@@ -94,13 +101,41 @@ def _sequence(label: str, rng: np.random.Generator, seed: int, view: str, fps: f
                              occlusion=occlusion)
 
 
-def _pick_frames(seq: Any, rng: np.random.Generator, k: int) -> np.ndarray:
+_LEG = ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_HEEL, L.RIGHT_HEEL),
+        (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
+
+
+def _collapse_far_leg(pose: Pose | None, amount: float) -> Pose | None:
+    """The far leg pulled towards the near one in the image, the more so the closer to profile the view.
+
+    Profile is judged from the image shoulder width against the torso length (about 0.7 facing the
+    camera, 0 side on); the far side is the one with the larger mean z.
+    """
+    if pose is None or amount <= 0:
+        return pose
+    xy = pose.xyz[:, :2]
+    width = float(np.linalg.norm(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER]))
+    torso = float(np.linalg.norm((xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER] - xy[L.LEFT_HIP]
+                                  - xy[L.RIGHT_HIP]) / 2))
+    k = amount * float(np.clip(1.0 - width / max(0.35 * torso, 1e-6), 0.0, 1.0))
+    if k <= 0:
+        return pose
+    xyz = pose.xyz.copy()
+    z = xyz[:, 2]
+    left_far = np.mean([z[a] for a, _ in _LEG]) > np.mean([z[b] for _, b in _LEG])
+    for a, b in _LEG:
+        near, far = (b, a) if left_far else (a, b)
+        xyz[far, :2] += (xyz[near, :2] - xyz[far, :2]) * k
+    return Pose(xyz, pose.visibility, pose.image_size, pose.world, pose.score)
+
+
+def _pick_frames(seq: Any, rng: np.random.Generator, k: int, inrep_weight: float = 3.0) -> np.ndarray:
     ok = np.array([p is not None for p in seq.poses])
     if seq.reps:  # mostly within reps, some in the lead-in/out
         inrep = np.zeros(len(ok), bool)
         for r in seq.reps:
             inrep |= (seq.times >= r.start_s) & (seq.times <= r.end_s)
-        w = np.where(inrep, 3.0, 1.0) * ok
+        w = np.where(inrep, inrep_weight, 1.0) * ok
     else:
         w = ok.astype(float)
     if w.sum() == 0:
@@ -160,8 +195,10 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
         for _ in range(n_seq_per_class):
             view = str(views[int(rng.integers(len(views)))])
             seq = _sequence(label, rng, int(rng.integers(2**31 - 1)), view, cfg.fps)
+            amount = float(rng.uniform(0.4, 1.0)) if rng.uniform() < cfg.collapse else 0.0
+            seq.poses = [_collapse_far_leg(q, amount) for q in seq.poses]
             feats = poses_features(seq.poses)
-            idx = _pick_frames(seq, rng, cfg.frames_per_seq)
+            idx = _pick_frames(seq, rng, cfg.frames_per_seq, cfg.inrep_weight)
             xf.append(feats[idx])
             yf += [ci] * len(idx)
             vf += [view] * len(idx)

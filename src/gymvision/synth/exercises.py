@@ -54,8 +54,8 @@ def squat_params(rng: np.random.Generator, body: Body) -> Params:
     # "hang": dumbbells (or relaxed arms) hanging at the sides; "arms_raise": bodyweight squats
     # whose arms hang at the top and swing forward on the way down.
     arms = rng.choice(["back_bar", "front_bar", "arms_forward", "arms_raise", "goblet", "prayer",
-                       "hands_hips", "prisoner", "overhead", "hang"],
-                      p=[0.3, 0.06, 0.06, 0.19, 0.08, 0.05, 0.05, 0.07, 0.06, 0.08])
+                       "hands_hips", "prisoner", "overhead", "hang", "cross"],
+                      p=[0.25, 0.06, 0.06, 0.19, 0.07, 0.05, 0.05, 0.07, 0.09, 0.08, 0.03])
     return _with_arm_style(rng, body, {
             "stance": body.shoulder_width * _u(rng, 0.95, 1.6), "toe_out": _u(rng, 5, 30),
             "depth": _u(rng, 95, 140), "shallow_depth": _u(rng, 45, 75), "shank_ratio": _u(rng, 0.25, 0.4),
@@ -70,12 +70,28 @@ def _with_arm_style(rng: np.random.Generator, body: Body, prm: Params) -> Params
     dumbbell squats are often done with the feet under the hips), bar elbow height, prisoner elbow
     flare, overhead grip width (a wide bar to hands together), where hanging hands sit."""
     s = body.scale
-    if rng.uniform() < 0.35:
-        prm = prm | {"stance": body.shoulder_width * _u(rng, 0.65, 0.95)}
+    bodyweight = prm["arms"] not in ("back_bar", "front_bar", "overhead", "goblet")
+    if rng.uniform() < (0.6 if bodyweight else 0.2):
+        prm = prm | {"stance": body.shoulder_width * _u(rng, 0.6, 0.95)}
     return prm | {"elbow_drop": _u(rng, 0.25, 1.0), "prisoner_fwd": _u(rng, -0.3, 0.8),
             "prisoner_up": _u(rng, -0.06, 0.02) * s, "oh_grip": _u(rng, 0.3, 1.3),
             "hang_fwd": _u(rng, -0.02, 0.08) * s, "hang_out": _u(rng, 0.02, 0.09) * s,
-            "hang_bend": _u(rng, 0.93, 0.99)}
+            "hang_bend": _u(rng, 0.93, 0.99), "cross": _u(rng, -0.1, 0.9), "relax": bool(rng.uniform() < 0.5),
+            "prisoner_gap": _u(rng, 0.03, 0.11)}
+
+
+#: Squat arm styles whose arms may hang relaxed at the top (no bar or dumbbell held up).
+_RELAXABLE = ("arms_forward", "prayer", "hands_hips", "cross")
+
+
+def _hanging_arms(body: Body, prm: Params, sh_l: np.ndarray, sh_r: np.ndarray,
+                  lft: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(elbow, wrist) left and right of arms hanging straight down beside the body."""
+    drop = body.arm * prm["hang_bend"]
+    off = X * prm["hang_fwd"]
+    left = arm(sh_l, sh_l - UP * drop + lft * prm["hang_out"] + off, body, -X + lft * 0.2)
+    right = arm(sh_r, sh_r - UP * drop - lft * prm["hang_out"] + off, body, -X - lft * 0.2)
+    return left, right
 
 
 def _sagittal_legs(body: Body, knee_flex: np.ndarray, shank_ratio: float,
@@ -154,11 +170,12 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, -u + lft * 0.4)
         el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -u - lft * 0.4)
         hands = ((u, -f), (u, -f))
-    elif prm["arms"] == "prisoner":  # fingers laced behind the head (or at the ears), elbows out
+    elif prm["arms"] == "prisoner":  # fingers laced behind the head (or hands at the ears), elbows out
         c = mid + u * (body.neck + 0.02 + prm.get("prisoner_up", 0.0)) - f * 0.1 * s
         ef = f * prm.get("prisoner_fwd", 0.0)
-        el_l, wr_l = arm(sh_l, c + lft * 0.05 * s, body, lft + u * 0.3 + ef)
-        el_r, wr_r = arm(sh_r, c - lft * 0.05 * s, body, -lft + u * 0.3 + ef)
+        gap = prm.get("prisoner_gap", 0.05) * s
+        el_l, wr_l = arm(sh_l, c + lft * gap, body, lft + u * 0.3 + ef)
+        el_r, wr_r = arm(sh_r, c - lft * gap, body, -lft + u * 0.3 + ef)
         hands = ((lft * -1.0, u), (lft, u))
     elif prm["arms"] == "overhead":  # arms locked out above the head: a wide-grip bar to hands together
         g = body.shoulder_width * prm.get("oh_grip", 1.25)
@@ -170,14 +187,24 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
         hands = ((UP, -lft), (UP, lft))
         if prm["bar"]:
             boxes = plates(bar, Y, prm["plate_offset"])
+    elif prm["arms"] == "cross":  # arms crossed on the chest, hands on the shoulders (or their own side)
+        k = prm["cross"]
+        lift = f * 0.06 * s + u * 0.02 * s
+        el_l, wr_l = arm(sh_l, sh_r * k + sh_l * (1 - k) + lift, body, f - u * 0.3 + lft * 0.2)
+        el_r, wr_r = arm(sh_r, sh_l * k + sh_r * (1 - k) + lift, body, f - u * 0.3 - lft * 0.2)
     elif prm["arms"] == "hang":  # dumbbells hanging at the sides (or relaxed arms): vertical arms
-        drop = body.arm * prm["hang_bend"]
-        off = X * prm["hang_fwd"]
-        el_l, wr_l = arm(sh_l, sh_l - UP * drop + lft * prm["hang_out"] + off, body, -X + lft * 0.2)
-        el_r, wr_r = arm(sh_r, sh_r - UP * drop - lft * prm["hang_out"] + off, body, -X - lft * 0.2)
+        (el_l, wr_l), (el_r, wr_r) = _hanging_arms(body, prm, sh_l, sh_r, lft)
     else:  # hands on hips
         el_l, wr_l = arm(sh_l, hip_l + lft * 0.07 * s + u * 0.05 * s, body, -f + lft)
         el_r, wr_r = arm(sh_r, hip_r - lft * 0.07 * s + u * 0.05 * s, body, -f - lft)
+    if prm.get("relax") and prm["arms"] in _RELAXABLE:
+        # Bodyweight squats: the arms drop to the sides while standing between reps and come back
+        # up in the first quarter of the descent.
+        (hel_l, hwr_l), (hel_r, hwr_r) = _hanging_arms(body, prm, sh_l, sh_r, lft)
+        w = col(1.0 - smooth01(p * 4.0))
+        el_l, wr_l = el_l + (hel_l - el_l) * w, wr_l + (hwr_l - wr_l) * w
+        el_r, wr_r = el_r + (hel_r - el_r) * w, wr_r + (hwr_r - wr_r) * w
+        hands = None
     head = parts.head(pitch_deg=prm["head_pitch"] - prm["gaze"] * lean)  # gaze kept level, more or less
     rig = build_rig(parts, (el_l, el_r), (wr_l, wr_r), (kn_l, kn_r), (an_l, an_r), head, hands, feet)
     return rig, Scene(front=X, left=Y, boxes=boxes)
