@@ -380,6 +380,16 @@ def test_live_camera_looking_down_flips_the_vertical_gate():
     assert all(t <= min(r.end_s for r in seq.reps if r.end_s >= ev.turn_s) + 0.5 for t, ev in reported)
 
 
+def test_live_squat_filmed_from_above():
+    """A camera looking down shortens the standing hips-over-knees offset below the squat's 40 %."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("squat", n_reps=14, seed=818402981, view="high", fps=30.0, pause_bottom_s=1.5,
+                            idle_before_s=0.71, idle_after_s=0.84)
+    tr, _ = _live("squat", seq)
+    assert abs(tr.count - 14) <= 1
+
+
 def test_live_leg_extension_needs_a_seat():
     """A standing quad stretch (heel to buttock, held) bends the knee like a leg extension."""
     from gymvision.synth import generate_idle

@@ -63,6 +63,9 @@ SCALE_LEN = 300
 #: batch's ``SEATED_MAX`` since a camera looking down sees level thighs at up to ~60 % (a standing quad
 #: stretch or a bend starts at 70–100 %); knees far over the hips are a camera above the knees.
 SEATED_MAX_LIVE = 65.0
+#: Live slack on the exercise's rest position (``rest_min_v``, % of body scale): a camera looking down
+#: shortens a standing squatter's hips-over-knees offset to 35–40 % (sitting is about 0).
+REST_SLACK_V = 10.0
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
@@ -428,7 +431,7 @@ class LiveRepTracker:
             if veto and not self._fits_set(amp, first):
                 posture = False  # the joint hardly moved: swaying, stepping, fidgeting
             start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
-        if np.isfinite(start_v) and start_v < self.spec.rest_min_v:
+        if np.isfinite(start_v) and start_v < self.spec.rest_min_v - REST_SLACK_V:
             posture = False  # e.g. a "press" from hanging arms
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
