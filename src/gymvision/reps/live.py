@@ -373,7 +373,7 @@ class LiveRepTracker:
             rep.back_min, rep.back_min_t = x, t
         returned = rep.peak_x - rep.back_min
         if x <= self._rest_x + (1 - REPORT_FRAC) * amp:
-            return self._emit(t, rep, amp, min(returned, amp))
+            return self._emit(t, rep, amp, amp)  # back at the rest level: the whole way
         if returned >= 0.5 * amp and (x - rep.back_min >= move or t - rep.back_min_t >= STALL_S):
             return self._emit(rep.back_min_t, rep, amp, returned)
         return None
