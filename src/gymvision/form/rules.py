@@ -203,6 +203,23 @@ def _lockout_pct(w: RepWindow, side: str) -> float:
     return 100.0 * float(top) / _arm_length(w, sd)
 
 
+def _elbows_at_top(w: RepWindow, side: str) -> float:
+    """Straightest 2D elbow angle of the rep, both arms averaged (degrees; 180 = locked out).
+
+    A straight arm projects to a straight line from any camera, so a lockout never reads bent; a bent
+    arm mostly reads straighter than it is (its bend partly seen edge-on), which the threshold allows
+    for (front, back and 45° views; from the side one arm hides the other). Hand height
+    over the arm's length read unfinished presses as lockouts, because the longest arm seen in such a
+    rep is itself foreshortened (it never straightens).
+    """
+    tops = []
+    for sd in ("left", "right"):
+        a = _smooth(w, w.angle("shoulder", "elbow", "wrist", sd, planar=True))
+        if np.isfinite(a).sum() >= 3:
+            tops.append(float(np.nanpercentile(a, 95)))
+    return float(np.mean(tops)) if len(tops) == 2 else float("nan")
+
+
 def _line_angle(w: RepWindow, part: str) -> np.ndarray:
     d = w.point(part, "left")[:, :2] - w.point(part, "right")[:, :2]
     d = np.where(d[:, :1] < 0, -d, d)  # direction-free
@@ -350,9 +367,9 @@ RULES: tuple[Rule, ...] = (
     Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
          frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
          _uneven, 20.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly", active=False),
-    Rule("shoulder_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
-         "film from the front or at 45° to check lockout", _lockout_pct, 81.0, False,
-         "rep {n}: not locked out overhead (hands at {v:.0f}% of arm length)", active=False),
+    Rule("shoulder_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
+         "film from the front or at 45° to check lockout", _elbows_at_top, 160.0, False,
+         "rep {n}: not locked out overhead (elbows straightened only to {v:.0f}°) — press to straight arms"),
     Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _back_lean, 7.0, True,
          "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace", active=False),

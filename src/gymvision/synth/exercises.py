@@ -423,8 +423,8 @@ def push_up(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig
 def press_params(rng: np.random.Generator, body: Body) -> Params:
     return {"seated": bool(rng.uniform() < 0.4), "dumbbells": bool(rng.uniform() < 0.45),
             "grip": _u(rng, 1.3, 1.75), "rack_z": _u(rng, 0.02, 0.12), "rack_x": _u(rng, 0.08, 0.16),
-            "stance": body.hip_width + _u(rng, 0.0, 0.2), "lockout": _u(rng, 0.96, 0.995),
-            "miss": _u(rng, 0.8, 0.88), "lean": _u(rng, 10, 22), "recline": _u(rng, -12, 3),
+            "stance": body.hip_width + _u(rng, 0.0, 0.2), "lockout": _u(rng, 165, 178),
+            "miss": _u(rng, 105, 140), "lean": _u(rng, 10, 22), "recline": _u(rng, -12, 3),
             "head_pitch": _u(rng, -10, 10), "seat_h": _u(rng, 0.42, 0.5), "knee_x": _u(rng, 0.85, 1.05),
             "plate_offset": _u(rng, 0.8, 0.95), "toe_out": _u(rng, 5, 25)}
 
@@ -476,8 +476,12 @@ def shoulder_press(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tu
         g = body.shoulder_width * prm["grip"] / 2
         lat_top = g - body.shoulder_width / 2
         bottom = mid + f * prm["rack_x"] + u * prm["rack_z"]
-    reach = np.sqrt(max((body.arm * 0.99) ** 2 - lat_top**2, 0.01))
-    top_h = reach * (prm["lockout"] * (1 - miss) + prm["miss"] * miss)
+    # Elbow angle at the top: 165-178 deg locked out (arms straight, give or take), 105-140 deg for
+    # the fault (stopping 40-75 deg short). Hand height from the two bones.
+    elbow = np.radians(prm["lockout"] * (1 - miss) + prm["miss"] * miss)
+    a, b = body.upper_arm, body.forearm
+    reach2 = a**2 + b**2 - 2 * a * b * np.cos(elbow)
+    top_h = np.sqrt(np.maximum(reach2 - lat_top**2 - (0.03 * s) ** 2, 0.01))
     top = mid + u * col(top_h) - f * 0.03 * s
     # The bar travels around the face: forward in the lower half of the press.
     c = bottom + (top - bottom) * col(pb) + f * col(0.04 * s * np.sin(np.pi * pb))
