@@ -32,7 +32,7 @@ MAX_GAP_S = 1.0
 REL_ROM = 0.25
 #: Fraction of the range that marks leaving / reaching the rest level (live tracker).
 ONSET_FRAC = 0.06
-#: Largest single-sample change of the raw channel, as a fraction of the rep's range.
+#: Largest change of the raw channel per 1/30 s, as a fraction of the rep's range.
 MAX_STEP_FRAC = 0.8
 #: A rep starts/ends/turns where the speed drops under this fraction of its peak.
 VEL_FRAC = 0.1
@@ -287,7 +287,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             continue
         seg = slice(a + s, a + e + 1)
         steps = np.abs(np.diff(median_gaps(raw[seg], dt)))
-        if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r):
+        # per 1/30 s: at 15 fps a fast real lift moves twice as far between samples
+        if steps.size and np.nanmax(steps) > MAX_STEP_FRAC * min(amp_l, amp_r) * max(1.0, dt * 30.0):
             log.debug("t=%.2f: channel jumped %.0f", tp, np.nanmax(steps))
             continue  # the signal jumped instead of moving: unrelated poses, not a rep
         obs = float(np.mean(part.observed[seg]))
