@@ -12,14 +12,6 @@ from gymvision.media import iter_frames
 pytestmark = pytest.mark.slow
 
 
-KNOWN_LEG_SWAP = pytest.mark.xfail(
-    strict=True,
-    reason="known bug (27 Nov): this rendered set is now a narrow-stance side-view squat; BlazePose "
-           "swaps the overlapping legs at the top, the knee angle spikes, and extra reps are counted "
-           "(batch 9, live 7 of 5)",
-)
-
-
 @pytest.fixture(scope="module")
 def squat_clip(tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("e2e") / "squat.mp4"
@@ -27,7 +19,6 @@ def squat_clip(tmp_path_factory: pytest.TempPathFactory):
     return path, seq
 
 
-@KNOWN_LEG_SWAP
 def test_video_squat_recognised_and_counted(pipeline, squat_clip) -> None:
     path, seq = squat_clip
     res = pipeline.analyze_video(path)
@@ -49,7 +40,6 @@ def test_walking_is_not_an_exercise_and_has_no_reps(pipeline, tmp_path: Path) ->
     assert res.exercise == "unknown"
 
 
-@KNOWN_LEG_SWAP
 def test_live_session_counts_reps_soon_after_they_end(pipeline, squat_clip) -> None:
     path, seq = squat_clip
     reported = []

@@ -512,3 +512,24 @@ def test_batch_counts_fast_deadlifts_filmed_at_15_fps_from_the_front():
                             faults=("hips_rise_early",))
     res = analyze_reps("deadlift", seq.times, seq.poses, with_form=False)
     assert abs(len(res.events) - len(seq.reps)) <= 1
+
+
+def test_a_leg_folded_up_at_hip_height_is_hidden_for_planted_lifts():
+    from gymvision.landmarks import L
+    from gymvision.reps.signals import frame_channels, hide_lifted_leg
+
+    rng = np.random.default_rng(3)
+    pose = toy_squat_pose(0.0, yaw=90.0, rng=rng)  # standing, filmed from the side
+    xyz = pose.xyz.copy()
+    hip_y = xyz[L.LEFT_HIP, 1]
+    # BlazePose reading an arm held forward as the near leg: knee and ankle at hip height, in front
+    xyz[L.LEFT_KNEE, :2] = xyz[L.LEFT_HIP, :2] + [40.0, 5.0]
+    xyz[L.LEFT_ANKLE, :2] = [xyz[L.LEFT_HIP, 0] + 10.0, hip_y + 8.0]
+    vis = np.full(33, 0.95, np.float32)
+    hidden = hide_lifted_leg(xyz, vis)
+    assert hidden[L.LEFT_KNEE] == 0 and hidden[L.LEFT_ANKLE] == 0 and hidden[L.RIGHT_KNEE] == vis[L.RIGHT_KNEE]
+    assert np.array_equal(hide_lifted_leg(pose.xyz, vis), vis)  # both feet down: nothing hidden
+    bad = Pose(xyz, vis, pose.image_size)
+    left_angle, left_q, right_angle, right_q, *_ = frame_channels("squat", bad, None)
+    assert left_q == 0 and right_q > 0.9 and right_angle > 160  # the standing leg carries the signal
+    assert frame_channels("leg_extension", bad, None)[1] > 0.9  # seated lifts are left alone

@@ -472,6 +472,11 @@ class Session:
                 from .reps import LiveRepTracker
 
                 self._tracker, self._tracker_label = LiveRepTracker(self._label), self._label
+                for t_old, p_old in list(self._window)[:-1]:  # the set began before it was recognised
+                    early, _ = self._tracker.update(t_old, p_old)
+                    if early is not None:
+                        early.index = len(self.events) + 1
+                        self.events.append(early)
             assert self._tracker is not None
             new_rep, signal = self._tracker.update(t, pose)
             if new_rep is not None:

@@ -69,6 +69,7 @@ class ExerciseSpec:
     min_shift_v: float = 0.0  # least change of the (un-linearised) vertical offset in a rep, % of scale
     seated: bool = False  # thighs level at rest (hips at knee height), not standing
     angle_veto: bool = True  # an unreliable 2D angle that does not move vetoes a rep
+    planted: bool = False  # both feet stay on the floor: a foot far above the other is a misread leg
 
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
@@ -89,7 +90,7 @@ class ExerciseSpec:
 
 SPECS: dict[str, ExerciseSpec] = {
     "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 15.0, 85.0, 60.0, linearise=True,
-                           fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0),
+                           fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0, planted=True),
     "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True,
                                   min_shift_v=5.0, seated=True, angle_veto=False),
     # the bar stays above the shoulders, and the chest above the hands (not arms swung overhead)
@@ -100,7 +101,7 @@ SPECS: dict[str, ExerciseSpec] = {
     # a press starts from the rack: wrists by the shoulders, not hanging (arms raised in a stretch)
     "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0,
                                    rest_min_v=-35.0),
-    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0),
+    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0, planted=True),
 }
 
 _SIDE_JOINTS = {"knee": ("left_knee", "right_knee"), "elbow": ("left_elbow", "right_elbow"),
@@ -215,6 +216,33 @@ class SignalTrack:
     side: str  # "left" | "right" | "both"
 
 
+#: A foot more than this many torso lengths above the other one is not where a planted foot can be.
+LIFTED_FOOT = 0.5
+_LEFT_LEG = [L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]
+_RIGHT_LEG = [L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]
+
+
+def hide_lifted_leg(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """Visibility with the leg whose ankle sits far above the other one hidden (frames ``(..., 33)``).
+
+    For lifts done with both feet on the floor. In profile BlazePose sometimes reads an arm held forward
+    at hip height as the near leg, folded up, with high visibility; its knee angle then looks like the
+    bottom of a squat while the lifter stands. The other leg keeps the signal.
+    """
+    xyz = np.asarray(xyz, np.float32)
+    out = np.array(vis, np.float32, copy=True)
+    sh = (xyz[..., L.LEFT_SHOULDER, :2] + xyz[..., L.RIGHT_SHOULDER, :2]) / 2
+    hp = (xyz[..., L.LEFT_HIP, :2] + xyz[..., L.RIGHT_HIP, :2]) / 2
+    torso = np.linalg.norm(sh - hp, axis=-1)
+    dy = xyz[..., L.LEFT_ANKLE, 1] - xyz[..., L.RIGHT_ANKLE, 1]  # image y grows downwards
+    with np.errstate(invalid="ignore"):
+        left_up = dy < -LIFTED_FOOT * torso
+        right_up = dy > LIFTED_FOOT * torso
+    out[..., _LEFT_LEG] = np.where(left_up[..., None], 0.0, out[..., _LEFT_LEG])
+    out[..., _RIGHT_LEG] = np.where(right_up[..., None], 0.0, out[..., _RIGHT_LEG])
+    return out
+
+
 def side_angles(xyz: np.ndarray, vis: np.ndarray, joint: str, use_z: bool) -> tuple[np.ndarray, ...]:
     """Left and right joint angles with their per-frame visibility (min over the three landmarks)."""
     out = []
@@ -273,6 +301,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
     """Raw per-frame channels of ``exercise`` for a whole sequence (batch)."""
     spec = get_spec(exercise)
     xyz, vis = arrays.xyz, arrays.vis
+    if spec.planted:
+        vis = hide_lifted_leg(xyz, vis)
     al, ql, ar, qr = side_angles(xyz, vis, spec.joint, USE_Z)
     if spec.fallback_joint and max(np.mean(ql >= SIGNAL_MIN_VIS), np.mean(qr >= SIGNAL_MIN_VIS)) < 0.5:
         al, ql, ar, qr = side_angles(xyz, vis, spec.fallback_joint, USE_Z)
@@ -310,7 +340,7 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
     """
     spec = get_spec(exercise)
     p = pose.xyz.tolist()
-    vis = pose.visibility.tolist()
+    vis = (hide_lifted_leg(pose.xyz, pose.visibility) if spec.planted else pose.visibility).tolist()
     out: list[float] = []
     for name in _SIDE_JOINTS[spec.joint]:
         a, v, b = JOINTS[name]
