@@ -21,6 +21,15 @@ def toy_set(depth: float, yaw: float = 90.0, n: int = 4, seed: int = 0, **pose_k
     return ts, [toy_squat_pose(f, yaw=yaw, rng=rng, **pose_kw) for f in fs], truth
 
 
+def the_cue_value(ev, needle: str, pattern: str) -> int:
+    """The number measured in the one cue of rep ``ev`` that contains ``needle`` (it names the rep)."""
+    cues = [c for c in ev.cues if needle in c]
+    assert len(cues) == 1, ev.cues
+    m = re.match(pattern, cues[0])
+    assert m and int(m.group(1)) == ev.index, cues[0]
+    return int(m.group(2))
+
+
 def test_every_generator_fault_has_a_rule_and_every_rule_a_fault():
     for ex, faults in FAULTS.items():
         assert {r.fault for r in rules_for(ex)} == set(faults), ex
@@ -41,11 +50,8 @@ def test_shallow_squat_gets_a_cue_with_rep_number_and_measurement():
     res = analyze_reps("squat", ts, poses)
     assert len(res.events) == 4
     for ev in res.events:
-        depth = [c for c in ev.cues if "squat deeper" in c]
-        assert len(depth) == 1
-        m = re.match(r"rep (\d+): knees bent only to (\d+)°", depth[0])
-        assert m and int(m.group(1)) == ev.index
-        assert abs(int(m.group(2)) - ev.metrics["knee_bottom_deg"]) <= 1
+        value = the_cue_value(ev, "squat deeper", r"rep (\d+): knees bent only to (\d+)°")
+        assert abs(value - ev.metrics["knee_bottom_deg"]) <= 1
         assert 115 <= ev.metrics["knee_bottom_deg"] <= 135
 
 
@@ -73,11 +79,8 @@ def test_knees_caving_in_filmed_from_the_front_get_a_cue_with_the_width():
     res = analyze_reps("squat", ts, poses)
     assert len(res.events) == 4
     for ev in res.events:
-        cave = [c for c in ev.cues if "caved in" in c]
-        assert len(cave) == 1
-        m = re.match(r"rep (\d+): knees caved in to (\d+)% of foot width", cave[0])
-        assert m and int(m.group(1)) == ev.index
-        assert abs(int(m.group(2)) - 100 * ev.metrics["knee_to_ankle_width"]) <= 1
+        value = the_cue_value(ev, "caved in", r"rep (\d+): knees caved in to (\d+)% of foot width")
+        assert abs(value - 100 * ev.metrics["knee_to_ankle_width"]) <= 1
         assert ev.metrics["knee_to_ankle_width"] < 0.52
 
 
@@ -121,11 +124,9 @@ def test_press_short_of_lockout_gets_a_cue_with_rep_number_and_elbow_angle(view)
     res = analyze_reps("shoulder_press", seq.times, seq.poses)
     assert len(res.events) == 4
     for ev in res.events:
-        cue = [c for c in ev.cues if "not locked out" in c]
-        assert len(cue) == 1
-        m = re.match(r"rep (\d+): not locked out overhead \(elbows straightened only to (\d+)°\)", cue[0])
-        assert m and int(m.group(1)) == ev.index
-        assert abs(int(m.group(2)) - ev.metrics["elbow_top_deg"]) <= 1
+        value = the_cue_value(ev, "not locked out",
+                              r"rep (\d+): not locked out overhead \(elbows straightened only to (\d+)°\)")
+        assert abs(value - ev.metrics["elbow_top_deg"]) <= 1
         assert ev.metrics["elbow_top_deg"] < 160
 
 
