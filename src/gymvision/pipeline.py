@@ -472,9 +472,12 @@ class Session:
                 from .reps import LiveRepTracker
 
                 self._tracker, self._tracker_label = LiveRepTracker(self._label), self._label
-                for t_old, p_old in list(self._window)[:-1]:  # the set began before it was recognised
+                # The set may have begun before it was recognised: replay the window, counting only
+                # reps after the last one already counted (under another label).
+                done_s = self.events[-1].end_s if self.events else -np.inf
+                for t_old, p_old in list(self._window)[:-1]:
                     early, _ = self._tracker.update(t_old, p_old)
-                    if early is not None:
+                    if early is not None and early.start_s >= done_s:
                         early.index = len(self.events) + 1
                         self.events.append(early)
             assert self._tracker is not None
