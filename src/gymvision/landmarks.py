@@ -45,6 +45,10 @@ class L(IntEnum):
 
 N_LANDMARKS = 33
 
+#: Each leg below the hip: knee, ankle, heel, foot tip (left and right in matching order).
+LEFT_LEG: tuple[int, ...] = (L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX)
+RIGHT_LEG: tuple[int, ...] = (L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)
+
 #: Bones drawn for the skeleton overlay.
 SKELETON: tuple[tuple[int, int], ...] = (
     (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP),

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from ..exercises import EXERCISES
 from ..features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features, window_features
-from ..landmarks import L
+from ..landmarks import LEFT_LEG, RIGHT_LEG, L
 from ..results import Pose
 from ..synth import VIEWS, generate_idle, generate_sequence
 from ..synth.exercises import MOTIONS
@@ -101,8 +101,7 @@ def _sequence(label: str, rng: np.random.Generator, seed: int, view: str, fps: f
                              occlusion=occlusion)
 
 
-_LEG = ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_HEEL, L.RIGHT_HEEL),
-        (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
+_LEG = tuple(zip(LEFT_LEG, RIGHT_LEG, strict=True))
 
 
 def _collapse_far_leg(pose: Pose | None, amount: float) -> Pose | None:

@@ -29,7 +29,7 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
 from .filters import OneEuro, median_gaps, savgol_gaps
-from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed
+from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed, vertical_scalar
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,11 @@ class LiveRepTracker:
     @property
     def typical(self) -> float:
         """The person's typical range (median of recent reps, the exercise default before any)."""
-        if self._amps:
-            return float(np.median(self._amps))
+        return float(np.median(self._amps)) if self._amps else self._exercise_typical
+
+    @property
+    def _exercise_typical(self) -> float:
+        """The exercise's typical range on this machine's channel (degrees or % of body scale)."""
         return self.spec.typical_rom_deg if self.channel == "angle" else self.spec.typical_range_v
 
     @property
@@ -196,8 +199,7 @@ class LiveRepTracker:
         if len(self._hist) < 15:
             return float("nan")
         lo, hi = np.percentile(np.fromiter(self._hist, float), [5, 95])
-        typ = self.spec.typical_rom_deg if self.channel == "angle" else self.spec.typical_range_v
-        return float(hi - lo) / typ
+        return float(hi - lo) / self._exercise_typical
 
     def _judge_channels(self) -> None:
         alt = self._alt
@@ -564,7 +566,4 @@ def _thigh_up(pose: Pose | None, scale: float) -> float:
     """Hips over knees in % of the body scale (about 0 seated, a leg's length standing); NaN if unseen."""
     if pose is None or not np.isfinite(scale) or scale <= 0:
         return float("nan")
-    vis, y = pose.visibility, pose.xyz[:, 1]
-    d = [float(y[k] - y[h]) for h, k in ((L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
-         if vis[h] >= SIGNAL_MIN_VIS and vis[k] >= SIGNAL_MIN_VIS]
-    return 100.0 * sum(d) / len(d) / scale if d else float("nan")
+    return vertical_scalar(pose.xyz.tolist(), pose.visibility.tolist(), "hip_over_knee", scale)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry import joint_angle
-from ..landmarks import JOINTS, L
+from ..landmarks import JOINTS, LEFT_LEG, RIGHT_LEG, L
 from ..results import Pose
 
 #: Landmarks below this visibility are treated as missing.
@@ -147,11 +147,16 @@ class PoseArrays:
         return cls(xyz, vis)
 
 
+def _torso_2d(xyz: np.ndarray) -> np.ndarray:
+    """Shoulder midpoint to hip midpoint in the image, for poses ``(..., 33, 3)``."""
+    sh = (xyz[..., L.LEFT_SHOULDER, :2] + xyz[..., L.RIGHT_SHOULDER, :2]) / 2
+    hp = (xyz[..., L.LEFT_HIP, :2] + xyz[..., L.RIGHT_HIP, :2]) / 2
+    return np.linalg.norm(sh - hp, axis=-1)
+
+
 def torso_length(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
     """Per-frame torso length (shoulder midpoint to hip midpoint, 2D), NaN where not visible."""
-    sh = (xyz[:, L.LEFT_SHOULDER, :2] + xyz[:, L.RIGHT_SHOULDER, :2]) / 2
-    hp = (xyz[:, L.LEFT_HIP, :2] + xyz[:, L.RIGHT_HIP, :2]) / 2
-    d = np.linalg.norm(sh - hp, axis=-1)
+    d = _torso_2d(xyz)
     ok = vis[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]].max(axis=1) >= SIGNAL_MIN_VIS
     return np.where(ok, d, np.nan)
 
@@ -218,8 +223,6 @@ class SignalTrack:
 
 #: A foot more than this many torso lengths above the other one is not where a planted foot can be.
 LIFTED_FOOT = 0.5
-_LEFT_LEG = [L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]
-_RIGHT_LEG = [L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]
 
 
 def hide_lifted_leg(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
@@ -231,15 +234,14 @@ def hide_lifted_leg(xyz: np.ndarray, vis: np.ndarray) -> np.ndarray:
     """
     xyz = np.asarray(xyz, np.float32)
     out = np.array(vis, np.float32, copy=True)
-    sh = (xyz[..., L.LEFT_SHOULDER, :2] + xyz[..., L.RIGHT_SHOULDER, :2]) / 2
-    hp = (xyz[..., L.LEFT_HIP, :2] + xyz[..., L.RIGHT_HIP, :2]) / 2
-    torso = np.linalg.norm(sh - hp, axis=-1)
+    torso = _torso_2d(xyz)
     dy = xyz[..., L.LEFT_ANKLE, 1] - xyz[..., L.RIGHT_ANKLE, 1]  # image y grows downwards
     with np.errstate(invalid="ignore"):
         left_up = dy < -LIFTED_FOOT * torso
         right_up = dy > LIFTED_FOOT * torso
-    out[..., _LEFT_LEG] = np.where(left_up[..., None], 0.0, out[..., _LEFT_LEG])
-    out[..., _RIGHT_LEG] = np.where(right_up[..., None], 0.0, out[..., _RIGHT_LEG])
+    left, right = list(LEFT_LEG), list(RIGHT_LEG)
+    out[..., left] = np.where(left_up[..., None], 0.0, out[..., left])
+    out[..., right] = np.where(right_up[..., None], 0.0, out[..., right])
     return out
 
 
@@ -356,12 +358,13 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
     s = max(chains) if chains else float("nan")
     ref = scale if scale else s
     ok = ref == ref and ref > 0
-    g = _vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
-    up = _vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
+    g = vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
+    up = vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
     return out[0], out[1], out[2], out[3], g, s, up
 
 
-def _vertical_scalar(p: list, vis: list, name: str, ref: float) -> float:
+def vertical_scalar(p: list, vis: list, name: str, ref: float) -> float:
+    """One frame's :func:`vertical_channel` (``p``/``vis`` as lists, ``ref`` the body scale > 0)."""
     (ua, ub), (la, lb) = _VERTICAL[name]
     vals = [p[lo][1] - p[u][1] for u, lo in ((ua, la), (ub, lb))
             if vis[u] >= SIGNAL_MIN_VIS and vis[lo] >= SIGNAL_MIN_VIS]
