@@ -44,6 +44,13 @@ class FormResult:
     #: Withheld (inactive) rules: fault name -> whether it would have fired (benchmark only; never shown).
     shadow: dict[str, bool] = field(default_factory=dict)
 
+    def withhold(self, fault: str, reason: str, why: str, advise: bool = True) -> None:
+        """Record that ``fault`` was not judged (``why``: "visibility" | "view"), with camera advice."""
+        self.withheld[fault] = reason
+        self.withheld_for[fault] = why
+        if advise:
+            _add(self.advice, reason)
+
 
 def _visible(w: RepWindow, rule: Rule) -> tuple[str | None, list[str]]:
     """The side to measure on (None if the rule can't be measured) and the parts that are missing."""
@@ -81,9 +88,7 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
                 _shadow(res, w, rule)
             continue
         if gap:
-            res.withheld[rule.fault] = _GAP_ADVICE
-            res.withheld_for[rule.fault] = "visibility"
-            _add(res.advice, _GAP_ADVICE)
+            res.withhold(rule.fault, _GAP_ADVICE, "visibility")
             continue
         side, missing = _visible(w, rule)
         if side is None:
@@ -92,19 +97,15 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
                 advice = _PART_ADVICE.get(outside[0], "keep your whole body in frame")
             else:  # in the picture but hidden (by the bar, the plates, the bench or the body)
                 advice = f"move the camera so that nothing hides your {_PLURAL.get(missing[0], missing[0])}"
-            res.withheld[rule.fault] = advice
-            res.withheld_for[rule.fault] = "visibility"
-            _add(res.advice, advice)
+            res.withhold(rule.fault, advice, "visibility")
             continue
         if w.view.name not in rule.views:
-            res.withheld[rule.fault] = rule.view_advice
-            res.withheld_for[rule.fault] = "view"
-            _add(res.advice, rule.view_advice)
+            res.withhold(rule.fault, rule.view_advice, "view")
             continue
         value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
         if value != value:
-            res.withheld[rule.fault] = rule.view_advice or "keep your whole body in frame"
-            res.withheld_for[rule.fault] = "visibility"
+            res.withhold(rule.fault, rule.view_advice or "keep your whole body in frame", "visibility",
+                         advise=False)
             continue
         res.checked.add(rule.fault)
         res.metrics[rule.metric] = float(value)

@@ -20,8 +20,6 @@ SIDE = frozenset({"side"})
 SAGITTAL = frozenset({"side", "diag"})
 #: Views in which the frontal plane (knees in, left/right symmetry) can be measured.
 FRONTAL = frozenset({"front", "back", "end", "diag"})
-#: Square-on views of the frontal plane (left/right symmetry measured without perspective skew).
-FRONT_BACK = frozenset({"front", "back"})
 #: Facing the camera: back views swap left and right too often for left/right distances.
 FRONT = frozenset({"front"})
 ANY = frozenset({"side", "diag", "front", "back", "end"})
