@@ -56,6 +56,8 @@ TIMING_SNR = 0.5
 #: The angle gates reps counted on the vertical channel only when its range-to-noise ratio reaches
 #: this (else it is noise, e.g. a knee angle seen from the front while the shin swings at the camera).
 GATE_MIN_SNR = 40.0
+#: Ranges of "similar" reps: a rep's range over the person's typical one.
+SIMILAR = (0.6, 1.67)
 
 
 @dataclass
@@ -67,6 +69,9 @@ class RepSpan:
     end_s: float
     rom_deg: float
     confidence: float
+    #: failed only the other channel's magnitude gate but has the set's range: counted only inside a
+    #: set of ``MIN_SET`` confirmed reps (see ``_in_sets``)
+    tentative: bool = False
 
 
 @dataclass
@@ -249,6 +254,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         o_turn = _median_at(xo, a + p)
         o_rest = _mean_finite(_median_at(xo, a + s), _median_at(xo, a + e))
         gate_factor = 1.0
+        tentative = False
         if np.isfinite(o_turn) and np.isfinite(o_rest):
             moved = o_turn - o_rest
             if gate == "magnitude":  # half the bar: the angle is known to be squeezed by the view
@@ -256,8 +262,16 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             elif gate == "off":
                 moved, gate_factor = np.inf, 0.7
             if moved < GATE_FRAC * other_min:
-                log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, moved, GATE_FRAC * other_min)
-                continue
+                # an unreliable angle (a limb seen end-on) may hardly move in a real rep: one of the
+                # set's range is kept if confirmed reps surround it (a lone sway is not counted)
+                fits = SIMILAR[0] <= min(amp_l, amp_r) / max(typical, 1e-6) <= SIMILAR[1]
+                if gate != "magnitude" or not fits:
+                    log.debug("t=%.2f: other channel moved %.1f (need %.1f)", tp, moved,
+                              GATE_FRAC * other_min)
+                    continue
+                log.debug("t=%.2f: other channel moved %.1f (need %.1f): tentative", tp, moved,
+                          GATE_FRAC * other_min)
+                tentative, gate_factor = True, 0.6
         else:
             gate_factor = 0.7
         if part.vert0 is not None:  # the body really moved: hips dropped, foot rose (not tilt noise)
@@ -301,7 +315,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         ang = part.angle[seg]
         rom = float(np.nanmax(ang) - np.nanmin(ang)) if np.isfinite(ang).any() else float("nan")
         reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
-                            float(np.clip(conf, 0.0, 1.0))))
+                            float(np.clip(conf, 0.0, 1.0)), tentative))
     return reps
 
 
@@ -427,7 +441,8 @@ def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> floa
 
 def _in_sets(reps: list[RepSpan]) -> list[RepSpan]:
     """Keep reps that belong to a set: ``MIN_SET`` or more in a row, each within ``SET_GAP_S`` of the
-    previous one. A lone bend (picking up a plate, setting up, re-racking) is not a rep.
+    previous one. A lone bend (picking up a plate, setting up, re-racking) is not a rep. Tentative
+    reps (see ``RepSpan``) join a set but do not make one.
     """
     if not reps:
         return reps
@@ -439,7 +454,7 @@ def _in_sets(reps: list[RepSpan]) -> list[RepSpan]:
             sets[-1].append(r)
         else:
             sets.append([r])
-    kept = [r for s in sets if len(s) >= MIN_SET for r in s]
+    kept = [r for s in sets if sum(not r.tentative for r in s) >= MIN_SET for r in s]
     if len(kept) < len(reps):
         log.debug("dropped %d rep(s) outside sets", len(reps) - len(kept))
     return kept
