@@ -553,3 +553,18 @@ def test_batch_keeps_set_reps_whose_unreliable_angle_hardly_moves():
     assert _in_sets([rep(0, True), rep(3, True), rep(6, True), rep(9, False)]) == []
     kept = _in_sets([rep(0, False), rep(3, True), rep(6, False), rep(9, False)])
     assert len(kept) == 4
+
+
+@pytest.mark.parametrize(("kind", "seed", "exercise"), [
+    ("setup", 1001, "deadlift"),  # bend, stand, bend: the hands never reach below the knees
+    ("setup", 1003, "squat"),  # trunk folded over, hands hanging below the hips
+    ("sitting", 1000, "leg_extension"),  # from behind the knee angle wobbles while the feet stay put
+    ("rerack", 1001, "push_up"),  # a bench presser sitting up: the trunk rises
+])
+def test_live_first_rep_must_look_like_the_lift(kind, seed, exercise):
+    # Idle clips of the benchmark (seeds 1000-1005) that the live counter took for a first rep.
+    from gymvision.synth import generate_idle
+
+    seq = generate_idle(kind, duration_s=10.0, seed=seed, fps=15.0 if seed % 2 else 30.0)
+    tr, _ = _live(exercise, seq)
+    assert tr.count == 0

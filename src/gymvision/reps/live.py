@@ -29,7 +29,15 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
 from .filters import OneEuro, median_gaps, savgol_gaps
-from .signals import SIGNAL_MIN_VIS, frame_channels, get_spec, person_changed, vertical_scalar
+from .signals import (
+    MIN_VISIBILITY,
+    SIGNAL_MIN_VIS,
+    UPRIGHT_MIN,
+    frame_channels,
+    get_spec,
+    person_changed,
+    vertical_scalar,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +110,22 @@ WALK_MAX_SCALES = 1.2
 FLIP_CORR = -0.5
 UNFLIP_CORR = 0.0
 FLIP_MIN_SHARE = 0.1
+#: The first rep of a set must look like the lift, not like reaching down to load a plate or pick
+#: something up (% of the body scale). A squat starts standing (trunk up, see ``UPRIGHT_MIN``) and
+#: keeps the trunk up: folded to less than ``FOLD_MAX`` of its starting height (shoulders over hips)
+#: with the hands below the hips, it is a reach (on the synthetic clips real first squats keep ≥ 0.83
+#: of it, and a barbell, goblet or front squat holds the hands up anyway). A deadlift starts with the
+#: bar on the floor over the mid-foot: hands at least ``FLOOR_BELOW_KNEES`` below the knees and at
+#: most ``FLOOR_AHEAD_MAX`` in front of (or behind) the ankles (real first reps: ≥ 20 % below,
+#: ≤ 46 % ahead, a camera above included).
+#: A push-up lowers the shoulders towards the hands: shoulders over hips never rise by more than
+#: ``PUSH_UP_RISE_MAX`` at the bottom (real first reps: ≤ 0, from every camera; a bench re-rack seen
+#: from the feet sits up: +12).
+FOLD_MAX = 0.8
+PUSH_UP_RISE_MAX = 5.0
+REACH_BELOW_HIPS = 0.0
+FLOOR_BELOW_KNEES = 15.0
+FLOOR_AHEAD_MAX = 50.0
 
 
 @dataclass
@@ -119,6 +143,8 @@ class _Rep:
     start_up: float = float("nan")
     start_thigh: float = float("nan")
     peak_up: float = float("nan")
+    start_hands: tuple[float, float, float] = (float("nan"),) * 3  # see ``_hands``
+    peak_hands: tuple[float, float, float] = (float("nan"),) * 3
     amp: float = float("nan")
     n_valid: int = 0
     n_frames: int = 0
@@ -135,6 +161,9 @@ class LiveRepTracker:
         self.channel = channel  # "vertical" (the counter) or "angle" (its fallback, run alongside)
         self._alt = LiveRepTracker(exercise, with_form=False, channel="angle") if channel == "vertical" \
             else None
+        self._root = self  # the tracker that counts (the angle machine's is the vertical one's)
+        if self._alt is not None:
+            self._alt._root = self
         self._use_alt = False
         self.flipped = False  # angle machine: the vertical channel runs against the lift (``FLIP_CORR``)
         self._corr = 0.0  # correlation of the two channels over the last frames
@@ -148,6 +177,7 @@ class LiveRepTracker:
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
+        self._hands_hist: deque[tuple[float, float, float]] = deque(maxlen=3)
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -172,6 +202,8 @@ class LiveRepTracker:
         self._torso_up = float("nan")
         self._thigh_up = float("nan")  # hips over knees (% of body scale), followed for seated lifts only
         self._rest_thigh = float("nan")
+        self._hands: tuple[float, float, float] = (float("nan"),) * 3  # this frame's, see ``_hands``
+        self._rest_hands = self._hands
         self._rep: _Rep | None = None
         self._filter.reset()
         self._angle_filter.reset()
@@ -282,6 +314,11 @@ class LiveRepTracker:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         if self.spec.seated:
             self._thigh_up = _thigh_up(pose, scale)
+        if self.spec.chest_up or self.spec.from_floor:
+            self._hands_hist.append(_hands(pose, self._scale_ref))
+            # a 3-frame median of each: a hand seen through the body flickers
+            med = tuple(_median_finite([h[k] for h in self._hands_hist]) for k in range(3))
+            self._hands = self._alt._hands = (med[0], med[1], med[2])
         self._alt._torso_up, self._alt._thigh_up = self._torso_up, self._thigh_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
@@ -328,6 +365,7 @@ class LiveRepTracker:
         if self._state == "rest":
             if x < self._rest_x:
                 self._rest_x = x
+                self._rest_hands = self._hands  # at the lowest point of the rest (a deadlift's bar)
             if x <= self._rest_x + onset:
                 self._rest_t = t
                 self._rest_up = self._torso_up
@@ -339,7 +377,8 @@ class LiveRepTracker:
                 self._state = "out"
                 self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t,
                                  start_up=self._rest_up, peak_up=self._torso_up, start_x=self._rest_x,
-                                 start_thigh=self._rest_thigh)
+                                 start_thigh=self._rest_thigh, start_hands=self._rest_hands,
+                                 peak_hands=self._hands)
             return None
         rep = self._rep
         assert rep is not None
@@ -356,6 +395,7 @@ class LiveRepTracker:
                     rep.near_first = t
                 rep.peak_x, rep.peak_t = x, t
                 rep.peak_up = self._torso_up
+                rep.peak_hands = self._hands
                 if np.isfinite(angle):
                     rep.peak_angle = angle
             if x >= rep.peak_x - ONSET_FRAC * max(amp, thr):
@@ -385,6 +425,7 @@ class LiveRepTracker:
         self._rep = None
         self._rest_x = x
         self._rest_t = t
+        self._rest_hands = self._hands
 
     def _accept(self, event: RepEvent, span: tuple[float, float], dedupe: bool = False) -> RepEvent | None:
         """Count a candidate rep (the angle channel's only when the vertical one did not have it).
@@ -411,6 +452,7 @@ class LiveRepTracker:
         self._rep = None
         self._rest_x = back_min
         self._rest_t = end_t
+        self._rest_hands = self._hands
         dur = end_t - rep.start_t
         other = float("nan")
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
@@ -419,7 +461,11 @@ class LiveRepTracker:
         if self.spec.seated and rep.start_thigh > SEATED_MAX_LIVE:  # (knees over hips: from above)
             posture = False  # not seated: a standing quad stretch is no leg extension
         sign = 1.0 if self.spec.turn_high else -1.0
-        first = not self._amps or end_t - self._last_rep_end > SET_GAP_S
+        # a set is one of counted reps: a rep this machine found while the other one counted does not
+        # start one (an angle wobbling while the vertical channel shows nothing happening)
+        counted = self._root.events
+        first = not self._amps or end_t - self._last_rep_end > SET_GAP_S or not counted \
+            or end_t - counted[-1].end_s > SET_GAP_S
         if self.channel == "angle":
             rom = amp
             posture = posture and self._vertical_moved(other, first, amp, rep.start_t, end_t)
@@ -445,6 +491,8 @@ class LiveRepTracker:
                 # rep of a set of small reps: the first of them stays uncounted)
                 self._doubtful = (end_t, amp)
                 posture = False
+        if first and posture and self._unlike_the_lift(rep):
+            posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
             log.debug("%s: rejected rep %.2f-%.2f amp %.1f/%.1f thr %.1f posture %s other %.1f dur %.2f "
                       "first %s", self.channel, rep.start_t, end_t, amp, returned, self.threshold, posture,
@@ -461,6 +509,34 @@ class LiveRepTracker:
         return RepEvent(0, float(start_t), float(turn), float(end_t),
                         float(abs(rom)) if np.isfinite(rom) else 0.0,
                         confidence=float(np.clip(conf, 0.0, 1.0)), concentric_first=self.spec.turn_high)
+
+    def _unlike_the_lift(self, rep: _Rep) -> bool:
+        """Whether a first rep looks like something else: reaching down to load a plate or pick
+        something up, sitting up after a set.
+
+        Squat: it does not start standing, or the trunk folds over (``FOLD_MAX``) with the hands below
+        the hips; deadlift: it does not start from a bar on the floor (hands above the knees or far in
+        front of the feet); push-up: the trunk rises. Unseen landmarks veto nothing.
+        """
+        if self.spec.trunk_lowers and rep.peak_up - rep.start_up > PUSH_UP_RISE_MAX:
+            log.debug("%s: first rep %.2f raises the trunk (%.0f -> %.0f %%)", self.channel, rep.start_t,
+                      rep.start_up, rep.peak_up)
+            return True
+        if self.spec.chest_up and rep.start_up < UPRIGHT_MIN:
+            log.debug("%s: first rep %.2f does not start standing (trunk %.0f %%)", self.channel, rep.start_t,
+                      rep.start_up)
+            return True
+        folded = rep.peak_up < FOLD_MAX * rep.start_up
+        if self.spec.chest_up and folded and rep.peak_hands[0] > REACH_BELOW_HIPS:
+            log.debug("%s: first rep %.2f folds over (trunk %.0f -> %.0f %%, hands %.0f %% below the hips)",
+                      self.channel, rep.start_t, rep.start_up, rep.peak_up, rep.peak_hands[0])
+            return True
+        _, below_knees, ahead = rep.start_hands
+        if self.spec.from_floor and (below_knees < FLOOR_BELOW_KNEES or ahead > FLOOR_AHEAD_MAX):
+            log.debug("%s: first rep %.2f not from the floor (hands %.0f %% below the knees, %.0f %% ahead)",
+                      self.channel, rep.start_t, below_knees, ahead)
+            return True
+        return False
 
     def _fits_set(self, amp: float, first: bool) -> bool:
         """Whether a rep continues the set: not its first, and of the range of the set's reps.
@@ -560,6 +636,37 @@ def _min_jerk(t: np.ndarray, x: np.ndarray, v: np.ndarray, lo: int, hi: int, a: 
     j = int(cross[np.argmin(np.abs(cross - k))])
     frac = (half - seg[j]) / (seg[j + 1] - seg[j])
     return float(t[lo + j] + frac * (t[lo + j + 1] - t[lo + j])), 1.875 * abs(b - a) / vpk
+
+
+def _median_finite(vals: list[float]) -> float:
+    ok = sorted(v for v in vals if v == v)
+    if not ok:
+        return float("nan")
+    n = len(ok)
+    return ok[n // 2] if n % 2 else (ok[n // 2 - 1] + ok[n // 2]) / 2
+
+
+def _hands(pose: Pose | None, scale: float | None) -> tuple[float, float, float]:
+    """The hands below the hips, below the knees and in front of (or behind) the ankles, in % of the
+    body scale (image axes; NaN where unseen)."""
+    nan = float("nan")
+    if pose is None or not scale or not np.isfinite(scale):
+        return nan, nan, nan
+    p, vis = pose.xyz.tolist(), pose.visibility.tolist()
+    # only clearly seen wrists: a far wrist guessed through the body lands anywhere
+    wrists = [i for i in (L.LEFT_WRIST, L.RIGHT_WRIST) if vis[i] >= MIN_VISIBILITY]
+    if not wrists:
+        return nan, nan, nan
+    wx, wy = sum(p[i][0] for i in wrists) / len(wrists), sum(p[i][1] for i in wrists) / len(wrists)
+
+    def mean(idx: tuple[int, int], axis: int) -> float:
+        vals = [p[i][axis] for i in idx if vis[i] >= SIGNAL_MIN_VIS]
+        return sum(vals) / len(vals) if vals else nan
+
+    hips = 100.0 * (wy - mean((L.LEFT_HIP, L.RIGHT_HIP), 1)) / scale
+    knees = 100.0 * (wy - mean((L.LEFT_KNEE, L.RIGHT_KNEE), 1)) / scale
+    ahead = 100.0 * abs(wx - mean((L.LEFT_ANKLE, L.RIGHT_ANKLE), 0)) / scale
+    return hips, knees, ahead
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:

@@ -70,6 +70,9 @@ class ExerciseSpec:
     seated: bool = False  # thighs level at rest (hips at knee height), not standing
     angle_veto: bool = True  # an unreliable 2D angle that does not move vetoes a rep
     planted: bool = False  # both feet stay on the floor: a foot far above the other is a misread leg
+    chest_up: bool = False  # the trunk stays up: folded over with the hands below the hips is a reach
+    from_floor: bool = False  # a set starts with the bar on the floor: hands below the knees, over the feet
+    trunk_lowers: bool = False  # the shoulders drop towards the hands: the trunk never rises in the image
 
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
@@ -90,18 +93,20 @@ class ExerciseSpec:
 
 SPECS: dict[str, ExerciseSpec] = {
     "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 15.0, 85.0, 60.0, linearise=True,
-                           fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0, planted=True),
+                           fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0, planted=True,
+                           chest_up=True),
     "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True,
                                   min_shift_v=5.0, seated=True, angle_veto=False),
     # the bar stays above the shoulders, and the chest above the hands (not arms swung overhead)
     "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
                                 upright=False, turn_min_v=-25.0),
     "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False,
-                            turn_min_v=-25.0),
+                            turn_min_v=-25.0, trunk_lowers=True),
     # a press starts from the rack: wrists by the shoulders, not hanging (arms raised in a stretch)
     "shoulder_press": ExerciseSpec("elbow", True, 35.0, "wrist_over_shoulder", 25.0, 85.0, 90.0,
                                    rest_min_v=-35.0),
-    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0, planted=True),
+    "deadlift": ExerciseSpec("hip", True, 35.0, "shoulder_over_ankle", 20.0, 80.0, 70.0, planted=True,
+                             from_floor=True),
 }
 
 _SIDE_JOINTS = {"knee": ("left_knee", "right_knee"), "elbow": ("left_elbow", "right_elbow"),
