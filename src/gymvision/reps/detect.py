@@ -230,6 +230,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     vt = _velocity(xt, dt)
     thr = max(min_range, REL_ROM * typical)
     peaks, _ = find_peaks(xr, prominence=thr)
+    if gate == "direction":
+        peaks = _merge_split_turns(peaks, xr, xo, a, GATE_FRAC * other_min)
     reps: list[RepSpan] = []
     bounds = [0, *peaks.tolist(), len(xr) - 1]
     for k, p in enumerate(peaks):
@@ -317,6 +319,30 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
                             float(np.clip(conf, 0.0, 1.0)), tentative))
     return reps
+
+
+def _merge_split_turns(peaks: np.ndarray, xr: np.ndarray, xo: np.ndarray, a: int, need: float
+                       ) -> np.ndarray:
+    """Merge neighbouring turning points whose valley the other (reliable) channel does not share.
+
+    A dip of the counted channel while the other one stays at its turn is not a return to rest: a
+    deadlift filmed from above whose shoulders sink towards the camera at lockout, a hitch at the top.
+    The higher of the two turning points is kept.
+    """
+    if len(peaks) < 2:
+        return peaks
+    kept = [int(peaks[0])]
+    for q in peaks[1:]:
+        p0 = kept[-1]
+        o_turn = min(_median_at(xo, a + p0), _median_at(xo, a + int(q)))
+        between = xo[a + p0:a + int(q) + 1]  # its lowest point anywhere between (the channels may lag)
+        o_valley = float(np.min(between)) if np.isfinite(between).all() else float("nan")
+        if np.isfinite(o_turn) and np.isfinite(o_valley) and o_turn - o_valley < need:
+            log.debug("turns at %d and %d merged: the other channel stayed at the turn", p0, q)
+            kept[-1] = p0 if xr[p0] >= xr[q] else int(q)
+        else:
+            kept.append(int(q))
+    return np.asarray(kept, dtype=int)
 
 
 def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
