@@ -131,37 +131,42 @@ def _velocity(x: np.ndarray, dt: float) -> np.ndarray:
     return savgol_filter(x, win, 2, deriv=1, delta=dt, mode="interp")
 
 
+def min_jerk(t: np.ndarray, x: np.ndarray, v: np.ndarray, lo: int, hi: int, a: float, b: float,
+             rising: bool | None = None) -> tuple[float, float]:
+    """Centre time and duration of a minimum-jerk move from level ``a`` to ``b`` seen in samples lo..hi.
+
+    The classic model of a human point-to-point move: its duration is 1.875 × range / peak speed and
+    it is centred on the half-way crossing (the one at or after the peak speed's last sample under half
+    way, linearly interpolated).
+    Only the samples up to the half-way crossing and the peak speed are needed, so the live tracker
+    uses it on a return that has not reached its end yet. ``rising``: the move's direction where it is
+    known (batch times a rep found on one channel on the other, whose levels may disagree).
+    """
+    d = 1.0 if (b >= a if rising is None else rising) else -1.0
+    seg, vel, half = d * x[lo:hi + 1], d * v[lo:hi + 1], d * (a + b) / 2
+    k = int(np.argmax(vel))
+    vpk = max(float(vel[k]), 1e-6)
+    j = k  # the last sample under half way at or before the peak speed, then on while still under
+    while j > 0 and seg[j] > half:
+        j -= 1
+    while j + 1 < len(seg) - 1 and seg[j + 1] < half:
+        j += 1
+    j1 = min(j + 1, len(seg) - 1)
+    frac = 0.0 if seg[j1] == seg[j] else float(np.clip((half - seg[j]) / (seg[j1] - seg[j]), 0, 1))
+    return float(t[lo + j] + frac * (t[lo + j1] - t[lo + j])), 1.875 * abs(b - a) / vpk
+
+
 def _bounds(x: np.ndarray, v: np.ndarray, t: np.ndarray, li: int, p: int, ri: int,
             lo_clip: int | None = None, hi_clip: int | None = None) -> tuple[float, float, float]:
     """Start, turn and end times of the excursion li → p → ri.
 
-    Each half is taken as a minimum-jerk movement (the classic model of a human point-to-point
-    move): its duration is 1.875 × range / peak speed and it is centred on the half-way crossing.
-    That puts the boundaries where the motion really starts and stops, which thresholds on position
-    or speed find late (slow reps) or not at all (noise). The turn is the middle of a pause between
+    Each half is taken as a minimum-jerk movement (``min_jerk``). That puts the boundaries where the
+    motion really starts and stops, which thresholds on position or speed find late (slow reps) or not
+    at all (noise). The turn is the middle of a pause between
     the two halves. Results are clipped to the rest points ``li`` and ``ri``.
     """
-    def half(lo: int, hi: int, sign: float) -> tuple[float, float]:
-        seg_x, seg_t = sign * x[lo:hi + 1], t[lo:hi + 1]
-        amp = float(seg_x[-1] - seg_x[0]) if sign > 0 else float(seg_x[0] - seg_x[-1])
-        amp = abs(amp)
-        mid_level = (seg_x[0] + seg_x[-1]) / 2
-        vel = sign * v[lo:hi + 1]
-        k = int(np.argmax(vel))
-        vpk = max(float(vel[k]), 1e-6)
-        # half-way crossing nearest the peak speed, linearly interpolated
-        j = k
-        while j > 0 and seg_x[j] > mid_level:
-            j -= 1
-        while j + 1 < len(seg_x) - 1 and seg_x[j + 1] < mid_level:
-            j += 1
-        x0, x1 = seg_x[j], seg_x[min(j + 1, len(seg_x) - 1)]
-        frac = 0.0 if x1 == x0 else float(np.clip((mid_level - x0) / (x1 - x0), 0, 1))
-        t_mid = float(seg_t[j] + frac * (seg_t[min(j + 1, len(seg_t) - 1)] - seg_t[j]))
-        return t_mid, 1.875 * amp / vpk
-
-    mid_l, dur_l = half(li, p, 1.0)
-    mid_r, dur_r = half(p, ri, -1.0)
+    mid_l, dur_l = min_jerk(t, x, v, li, p, float(x[li]), float(x[p]), rising=True)
+    mid_r, dur_r = min_jerk(t, x, v, p, ri, float(x[p]), float(x[ri]), rising=False)
     # a speed threshold finds the boundaries earlier than the model for gentler (e.g. cosine)
     # profiles: take whichever reaches further out
     vpk_l = max(float(np.max(v[li:p + 1])), 1e-6)

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..landmarks import L
 from ..results import Pose, RepEvent
-from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity
+from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity, min_jerk
 from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import (
     MIN_VISIBILITY,
@@ -593,8 +593,8 @@ class LiveRepTracker:
         if not 0 <= li < p < len(x) - 2:
             return rep.start_t, turn, end_t
         v = _velocity(x, dt)
-        mid_l, dur_l = _min_jerk(t, x, v, li, p, x[li], x[p])
-        mid_r, dur_r = _min_jerk(t, x, v, p, len(x) - 1, x[p], x[li])
+        mid_l, dur_l = min_jerk(t, x, v, li, p, x[li], x[p])
+        mid_r, dur_r = min_jerk(t, x, v, p, len(x) - 1, x[p], x[li])
         s = int(np.searchsorted(t, mid_l))  # a speed threshold reaches further for gentle profiles
         vpk = max(float(np.max(v[li:p + 1])), 1e-6)
         while s > li and v[s - 1] > VEL_FRAC * vpk:
@@ -617,25 +617,6 @@ class LiveRepTracker:
         for a in result.advice:
             if a not in self.advice:
                 self.advice.append(a)
-
-
-def _min_jerk(t: np.ndarray, x: np.ndarray, v: np.ndarray, lo: int, hi: int, a: float, b: float
-              ) -> tuple[float, float]:
-    """Centre time and duration of a minimum-jerk move from level ``a`` to ``b`` seen in samples lo..hi.
-
-    The centre is where ``x`` crosses half way (nearest the peak speed), the duration 1.875 × range /
-    peak speed; only the samples up to the half-way crossing and the peak speed are needed.
-    """
-    d = 1.0 if b >= a else -1.0
-    seg, vel, half = d * x[lo:hi + 1], d * v[lo:hi + 1], d * (a + b) / 2
-    k = int(np.argmax(vel))
-    vpk = max(float(vel[k]), 1e-6)
-    cross = np.flatnonzero((seg[:-1] < half) & (seg[1:] >= half))
-    if cross.size == 0:
-        return float(t[lo + k]), 1.875 * abs(b - a) / vpk
-    j = int(cross[np.argmin(np.abs(cross - k))])
-    frac = (half - seg[j]) / (seg[j + 1] - seg[j])
-    return float(t[lo + j] + frac * (t[lo + j + 1] - t[lo + j])), 1.875 * abs(b - a) / vpk
 
 
 def _median_finite(vals: list[float]) -> float:
