@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import ANY, FRONT, FRONTAL, SIDE
+from .view import FRONT, FRONTAL, SIDE
 from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -165,9 +165,19 @@ def _rest_and_bottom(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
 
 
 def _pushup_depth(w: RepWindow, side: str) -> float:
-    """Shoulder height over the hands at the bottom, as % of the height at the top."""
-    rest, turn = _rest_and_bottom(w, _vert(w, "shoulder", "wrist", "mid"))
-    return 100.0 * turn / rest if rest > 0 else float("nan")
+    """Shoulder height over the hand at the bottom, as % of its height at the top (one body side).
+
+    The better-seen side's shoulder over its own hand (both arms averaged needed both arms seen, and
+    the far one is mostly hidden by the body from the side); the top is the rep's highest point
+    (95th percentile), not the detected start and end.
+    """
+    v = _smooth(w, _vert(w, "shoulder", "wrist", side))
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    seg = v[lo:hi][np.isfinite(v[lo:hi])]
+    if seg.size < 5:
+        return float("nan")
+    top = float(np.percentile(seg, 95))
+    return 100.0 * float(np.min(seg)) / top if top > 0 else float("nan")
 
 
 def _arm_side(w: RepWindow, side: str) -> str:
@@ -323,18 +333,45 @@ def _swing(w: RepWindow, side: str) -> float:
     return float(np.degrees(np.arcsin(min(rng, 1.0))))
 
 
-def _lowering_speed_ratio(w: RepWindow, side: str) -> float:
-    """Peak lowering speed / peak lifting speed of the foot (how much faster it came down).
-
-    Speeds need no rep boundaries, which blur how long each phase took.
-    """
-    h = _smooth(w, w.point("knee", side)[:, 1] - w.point("ankle", side)[:, 1])  # ankle height
-    ok = np.isfinite(h)
-    if ok.sum() < 6:
+def _crossing(t: np.ndarray, v: np.ndarray, level: float, rising: bool, last: bool) -> float:
+    """Time at which ``v`` crosses ``level`` (linear interpolation); the last or first such crossing."""
+    a, b = v[:-1], v[1:]
+    idx = np.flatnonzero((a < level) & (b >= level) if rising else (a >= level) & (b < level))
+    if not idx.size:
         return float("nan")
-    v = np.gradient(np.where(ok, h, np.nanmean(h)), w.t)
-    up, down = float(np.max(v)), float(-np.min(v))
-    return down / up if up > 0 else float("nan")
+    j = int(idx[-1] if last else idx[0])
+    return float(t[j] + (level - a[j]) / (b[j] - a[j]) * (t[j + 1] - t[j]))
+
+
+def _lowering_time_ratio(w: RepWindow, side: str) -> float:
+    """Time taken to lower the weight / time taken to lift it (1 = as slow down as up).
+
+    Both from the rep's own knee-angle curve: the time the knee takes to pass the middle half of its
+    range (25 % → 75 % of the way) on the way up and on the way down. The middle of the range rather
+    than the rep's detected boundaries, which blur how long each phase took, and rather than peak
+    speeds, which the smoothing flattens; only a running median (single-frame spikes) is applied.
+    Gated on the knee and ankle only: the hip often hides behind the thigh and the handles, and a
+    guessed hip shifts the angle's level more than its timing.
+    """
+    dt = float(np.median(np.diff(w.t))) if len(w.t) > 1 else 1 / 30
+    a = median_gaps(np.asarray(w.angle("hip", "knee", "ankle", side, planar=True), float), dt)
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    ok = np.isfinite(a[lo:hi])
+    v, t = a[lo:hi][ok], w.t[lo:hi][ok]
+    if v.size < 6:
+        return float("nan")
+    k = int(np.argmax(v))
+    if k == 0 or k == v.size - 1:
+        return float("nan")
+    base = max(float(np.min(v[: k + 1])), float(np.min(v[k:])))
+    rng = float(v[k]) - base
+    if rng <= 0:
+        return float("nan")
+    l25, l75 = base + 0.25 * rng, base + 0.75 * rng
+    rise_t, rise_v = t[: k + 1], v[: k + 1]
+    up = _crossing(rise_t, rise_v, l75, True, True) - _crossing(rise_t, rise_v, l25, True, True)
+    down = _crossing(t[k:], v[k:], l25, False, False) - _crossing(t[k:], v[k:], l75, False, False)
+    return float(down / up) if up > 0 and down > 0 else float("nan")
 
 
 _SIDE = "film from the side"
@@ -355,9 +392,9 @@ RULES: tuple[Rule, ...] = (
     Rule("push_up", "hip_pike_deg", "pike", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_pike, 7.5, True,
          "rep {n}: hips piked {v:.0f}° — keep a straight line"),
-    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), True, SIDE,
-         f"{_SIDE} to check push-up depth", _pushup_depth, 50.0, True,
-         "rep {n}: chest stopped at {v:.0f}% of arm height — lower your chest to the floor", active=False),
+    Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
+         f"{_SIDE} to check push-up depth", _pushup_depth, 52.0, True,
+         "rep {n}: shoulders stopped at {v:.0f}% of their height at the top — lower your chest to the floor"),
     Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
          f"{_SIDE} to check bar depth", _bench_depth, 29.0, True,
          "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest", active=False),
@@ -389,9 +426,10 @@ RULES: tuple[Rule, ...] = (
     Rule("leg_extension", "torso_swing_deg", "swing", ("shoulder", "knee"), False, SIDE,
          f"{_SIDE} to check for swinging", _swing, 9.0, True,
          "rep {n}: torso swung {v:.0f}° — keep your back on the pad"),
-    Rule("leg_extension", "lowering_speed_ratio", "fast_eccentric", ("knee", "ankle"), False, ANY,
-         "keep your legs in view to check the lowering", _lowering_speed_ratio, 1.45, True,
-         "rep {n}: dropped the weight {v:.1f}× faster than you lifted it — take 2 s down", active=False),
+    Rule("leg_extension", "lowering_time_ratio", "fast_eccentric", ("knee", "ankle"), False, SIDE,
+         f"{_SIDE} to check the lowering", _lowering_time_ratio, 0.67, False,
+         "rep {n}: lowered the weight in {v:.0%} of the time you took to lift it"
+         " — lower it at least as slowly as you lift it"),
 )
 
 
