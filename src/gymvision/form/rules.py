@@ -253,14 +253,22 @@ def _lean(w: RepWindow, side: str) -> np.ndarray:
 
 
 def _back_lean(w: RepWindow, side: str) -> float:
-    """How far the trunk leans back during the press, relative to the start of the rep (degrees).
+    """How far the trunk leans back behind the legs during a standing press (degrees, mean over the rep).
 
-    Hip → ear rather than hip → shoulder: the pressing arm hides the shoulder from the side.
+    Hip → ear against ankle → hip: standing, the legs are the vertical a coach judges the trunk by, and
+    the comparison cancels the camera's roll (hip → ear rather than hip → shoulder: the pressing arm
+    hides the shoulder from the side). The lean over the whole rep rather than against its start: the
+    lifter who leans back is already leaning at the rack. Seated presses are not judged (NaN): the
+    backrest's own recline varies as much as the fault.
     """
-    lean = _smooth(w, w.tilt("hip", "ear", side) * w.forward_sign(side))
+    knee = w.angle("hip", "knee", "ankle", side, planar=True)
+    if not float(np.nanmedian(knee)) > 150:  # seated (or not standing tall)
+        return float("nan")
+    fwd = w.forward_sign(side)
+    rel = _smooth(w, (w.tilt("hip", "ear", side) - w.tilt("ankle", "hip", side)) * fwd)
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    seg = lean[lo:hi][np.isfinite(lean[lo:hi])]
-    return float(seg[0] - np.min(seg)) if seg.size else float("nan")
+    seg = rel[lo:hi][np.isfinite(rel[lo:hi])]
+    return float(-np.mean(seg)) if seg.size >= 5 else float("nan")
 
 
 def _hips_rise_early(w: RepWindow, side: str) -> float:
@@ -407,9 +415,9 @@ RULES: tuple[Rule, ...] = (
     Rule("shoulder_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
          "film from the front or at 45° to check lockout", _elbows_at_top, 160.0, False,
          "rep {n}: not locked out overhead (elbows straightened only to {v:.0f}°) — press to straight arms"),
-    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear"), False, SIDE,
-         f"{_SIDE} to check your back", _back_lean, 7.0, True,
-         "rep {n}: leaned back {v:.0f}° — squeeze your glutes and brace", active=False),
+    Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear", "knee", "ankle"), False, SIDE,
+         f"{_SIDE} to check your back", _back_lean, 5.0, True,
+         "rep {n}: leaned back {v:.0f}° behind your legs while pressing — squeeze your glutes and brace"),
     Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
          False, SIDE, f"{_SIDE} to check your hips", _hips_rise_early, 8.5, False,
          "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
