@@ -56,6 +56,10 @@ TIMING_SNR = 0.5
 #: The angle gates reps counted on the vertical channel only when its range-to-noise ratio reaches
 #: this (else it is noise, e.g. a knee angle seen from the front while the shin swings at the camera).
 GATE_MIN_SNR = 40.0
+#: Slack on the exercise's rest position (``rest_min_v``, % of body scale) where the joint angle
+#: reliably confirms each rep's direction (batch) and live: a camera looking down shortens a standing
+#: squatter's hips-over-knees offset to 32–40 % (sitting is about 0).
+REST_SLACK_V = 10.0
 #: Ranges of "similar" reps: a rep's range over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -290,8 +294,10 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
                 continue
         vv = part.vert0 if part.vert0 is not None else part.vert
         rest_v = _mean_finite(_median_at(vv, a + s), _median_at(vv, a + e))
-        if np.isfinite(rest_v) and rest_v < spec.rest_min_v:
-            log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, spec.rest_min_v)
+        # a camera above shortens a standing squatter's offset: slack where the angle confirms each rep
+        rest_min = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
+        if np.isfinite(rest_v) and rest_v < rest_min:
+            log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, rest_min)
             continue
         turn_v = _median_at(vv, a + p)
         if np.isfinite(turn_v) and turn_v < spec.turn_min_v:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..landmarks import L
 from ..results import Pose, RepEvent
-from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, SMOOTH_S, VEL_FRAC, _velocity, min_jerk
+from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, REST_SLACK_V, SMOOTH_S, VEL_FRAC, _velocity, min_jerk
 from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import (
     MIN_VISIBILITY,
@@ -71,9 +71,6 @@ SCALE_LEN = 300
 #: batch's ``SEATED_MAX`` since a camera looking down sees level thighs at up to ~60 % (a standing quad
 #: stretch or a bend starts at 70–100 %); knees far over the hips are a camera above the knees.
 SEATED_MAX_LIVE = 65.0
-#: Live slack on the exercise's rest position (``rest_min_v``, % of body scale): a camera looking down
-#: shortens a standing squatter's hips-over-knees offset to 35–40 % (sitting is about 0).
-REST_SLACK_V = 10.0
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
