@@ -73,22 +73,37 @@ def _window(w: RepWindow, t0: float, t1: float) -> tuple[int, int]:
 
 
 def _forward_drift(w: RepWindow, side: str) -> float:
-    """How far the shoulders drift forward over the feet during the rep (% of torso length).
+    """How far the head drifts ahead of the feet mid-squat, beyond where it is standing and at the
+    bottom (% of the hip–ear length).
 
-    Balanced, a squatter keeps the shoulders over mid-foot as the hips sit back; a chest that falls
-    forward carries them ahead of the feet on the way down or up. Measured from the standing start.
+    Balanced, a squatter keeps the head and shoulders over mid-foot all the way down and up; a chest
+    that falls forward carries them ahead of the feet part-way down or up. Mid-squat (knees 20–80 %
+    of the way to the bottom) against the larger of the standing and bottom positions, so that a
+    lifter who simply leans more at the bottom (long thighs, bar low on the back) is not flagged.
+    The ear rather than the shoulder: the bar, the plates and raised arms hide the shoulder.
     """
     fwd = w.forward_sign(side)
-    sh = w.point("shoulder", side)[:, :2]
-    torso = np.linalg.norm(sh - w.point("hip", side)[:, :2], axis=1)
-    t_len = float(np.nanpercentile(torso, 90)) if np.isfinite(torso).any() else float("nan")
-    ahead = _smooth(w, (sh[:, 0] - w.point("ankle", side)[:, 0]) * fwd / max(t_len, 1e-6))
+    ear = w.point("ear", side)[:, :2]
+    trunk = np.linalg.norm(ear - w.point("hip", side)[:, :2], axis=1)
+    t_len = float(np.nanpercentile(trunk, 90)) if np.isfinite(trunk).any() else float("nan")
+    ahead = _smooth(w, (ear[:, 0] - w.point("ankle", side)[:, 0]) * fwd / max(t_len, 1e-6))
+    knee = _smooth(w, w.angle("hip", "knee", "ankle", side, planar=True))
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    seg = ahead[lo:hi][np.isfinite(ahead[lo:hi])]
-    if seg.size < 3:
+    a, k = ahead[lo:hi], knee[lo:hi]
+    ok = np.isfinite(a) & np.isfinite(k)
+    a, k = a[ok], k[ok]
+    if a.size < 8:
         return float("nan")
-    rest = min(float(np.median(seg[:3])), float(np.median(seg[-3:])))  # standing, start or end
-    return 100.0 * (float(np.max(seg)) - rest)
+    k_top, k_bot = float(np.percentile(k, 95)), float(np.min(k))
+    if k_top - k_bot < 20:
+        return float("nan")
+    q = (k_top - k) / (k_top - k_bot)  # 0 standing, 1 at the bottom
+    mid = (q > 0.2) & (q < 0.8)
+    if mid.sum() < 2:
+        return float("nan")
+    standing = float(np.median(a[q < 0.1])) if (q < 0.1).any() else float("-inf")
+    base = max(standing, float(np.median(a[q > 0.9])))
+    return 100.0 * (float(np.max(a[mid])) - base)
 
 
 def _knees_in(w: RepWindow, side: str) -> float:
@@ -387,10 +402,10 @@ RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check squat depth", _squat_knee, 107.0, True,
          "rep {n}: knees bent only to {v:.0f}° at the bottom — squat deeper"),
-    Rule("squat", "shoulder_drift_pct", "forward_lean", ("hip", "shoulder", "ankle"), False, SIDE,
-         f"{_SIDE} to check your back angle", _forward_drift, 20.0, True,
-         "rep {n}: chest fell forward, shoulders drifted {v:.0f}% of your torso ahead of your feet"
-         " — keep your chest up", active=False),
+    Rule("squat", "head_drift_pct", "forward_lean", ("hip", "ear", "knee", "ankle"), False, SIDE,
+         f"{_SIDE} to check your back angle", _forward_drift, 7.5, True,
+         "rep {n}: chest fell forward mid-squat, your head drifted {v:.0f}% of your torso further ahead"
+         " of your feet than standing or at the bottom — keep your chest up"),
     Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT,
          "film from the front to check your knees", _knees_in, 0.52, False,
          "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
