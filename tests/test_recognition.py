@@ -183,18 +183,43 @@ def test_temperature_calibration() -> None:
     assert fit_temperature(p, np.array([0, 0, 0])) <= 1.0
 
 
-def test_upright_top_frames_share_weight_with_other() -> None:
-    from gymvision.recognition.training import _soften
+def test_ambiguous_frames_share_weight_with_other_and_twin() -> None:
+    from gymvision.recognition.training import SynthData, _twin, _upright, soften
 
+    sq, sp, ot = CLASSES.index("squat"), CLASSES.index("shoulder_press"), CLASSES.index(OTHER)
     s = generate_sequence("squat", n_reps=1, seed=3, fps=10)
     idx = np.arange(len(s.poses))
-    extra, w, w_extra = _soften(s, idx, 0.4)
-    top = s.phase <= 0.12
-    assert set(extra) == set(np.flatnonzero(top)) and len(extra) > 0
-    assert np.allclose(w[top], 0.6) and np.allclose(w[~top], 1.0) and np.allclose(w_extra, 0.4)
-    assert len(_soften(s, idx, 0.0)[0]) == 0
+    up = _upright(s, idx)
+    assert np.array_equal(up, s.phase <= 0.12) and up.any()
     b = generate_sequence("bench_press", n_reps=1, seed=3, fps=10)
-    assert len(_soften(b, np.arange(len(b.poses)), 0.4)[0]) == 0  # lying: never ambiguous with standing
+    bi = np.arange(len(b.poses))
+    assert not _upright(b, bi).any() and (_twin(b, _upright(b, bi)) == -1).all()  # lying: no twin
+    d = generate_sequence("deadlift", n_reps=1, seed=3, fps=10)
+    di = np.arange(len(d.poses))
+    dup = _upright(d, di)
+    assert np.array_equal(_twin(d, dup) == sq, dup) and dup.any()  # only the lockout looks like a squat top
+    # Every frame of a standing press has the squat as twin, none of a seated one.
+    for seed in range(6):
+        p = generate_sequence("shoulder_press", n_reps=1, seed=seed, fps=10)
+        tw = _twin(p, _upright(p, np.arange(len(p.poses))))
+        assert (tw == (-1 if p.params["seated"] else sq)).all()
+    # Rows: 4 squat frames, the first two upright with the standing press as twin; one press frame
+    # mid-rep; one other row.
+    x = np.arange(6 * len(FEATURE_NAMES), dtype=np.float32).reshape(6, -1)
+    data = SynthData(x, np.array([sq, sq, sq, sq, sp, ot]), ["front"] * 6,
+                     np.zeros((0, len(WINDOW_FEATURE_NAMES))), np.zeros(0, np.int64), [],
+                     upright=np.array([True, True, False, False, False, False]),
+                     twin=np.array([sp, sp, -1, -1, sq, -1]))
+    hard = soften(data, 0.0, 0.0, 0.0)
+    assert np.array_equal(hard.y_frame, data.y_frame) and np.allclose(hard.w_frame, 1.0)
+    sd = soften(data, 0.4, 0.2, 0.3)
+    assert list(sd.y_frame) == [sq, sq, sq, sq, sp, ot, ot, ot, sp, sp, sq]
+    assert np.allclose(sd.w_frame, [0.4, 0.4, 1, 1, 0.7, 1, 0.4, 0.4, 0.2, 0.2, 0.3])
+    np.testing.assert_array_equal(sd.x_frame[6:10], x[[0, 1, 0, 1]])
+    np.testing.assert_array_equal(sd.x_frame[10], x[4])
+    assert sd.w_frame.sum() == pytest.approx(6.0)  # each frame weighs one row in all
+    with pytest.raises(ValueError):
+        soften(data, 0.6, 0.5)
 
 
 def test_far_leg_collapse_only_near_profile() -> None:

@@ -61,6 +61,14 @@ class TrainConfig:
     #: ``other``: those postures are the same as standing around, so one photo of them should not
     #: name the exercise with confidence (0 = hard labels).
     top_other: float = 0.4
+    #: Share of the same upright frames given to the exercise whose top looks the same (a squat
+    #: with the hands at the head or overhead and a standing press; a squat with the arms hanging
+    #: and a deadlift lockout): one photo cannot tell them apart, so neither should be named.
+    top_twin: float = 0.15
+    #: Share of ``squat`` on every other frame of a standing press: the legs are straight and the
+    #: hands up, which is also the top of a squat with a bar on the back or the front, the hands at
+    #: the head or overhead; only the motion (the window model) tells the press.
+    press_twin: float = 0.3
     #: Share of sequences whose hidden leg is drawn onto the visible one in near-profile frames, as
     #: BlazePose does on real side views (synthetic noise keeps the far leg where it truly is).
     collapse: float = 0.5
@@ -81,6 +89,10 @@ class SynthData:
     view_window: list[str]
     kinds: list[str] = field(default_factory=list)
     w_frame: np.ndarray | None = None  # per-row sample weights (None: all 1)
+    #: Per frame row: is it an upright top-of-rep frame, and the class index of the exercise whose
+    #: posture looks the same (-1: none, see :func:`_twin`). Used by :func:`soften`.
+    upright: np.ndarray | None = None
+    twin: np.ndarray | None = None
 
 
 def _sequence(label: str, rng: np.random.Generator, seed: int, view: str, fps: float) -> Any:
@@ -148,19 +160,76 @@ _UPRIGHT: dict[str, tuple[tuple[float, float], ...]] = {
     "squat": ((0.0, 0.12),), "deadlift": ((0.88, 1.0),), "shoulder_press": ((0.0, 0.12), (0.88, 1.0))}
 
 
-def _soften(seq: Any, idx: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows to add for the picked frames ``idx``: which frames are repeated as ``other``, and the
-    weights of the original and the repeated rows (soft labels for ambiguous upright frames)."""
-    w = np.ones(len(idx))
+#: Squat arm styles whose upright frames look like a standing press (hands at the head or above it:
+#: the press's rack and lockout) or like a deadlift lockout (arms hanging; "arms_raise" hangs at the
+#: top, and the relaxable bodyweight styles drop the arms to the sides between reps).
+_SQUAT_HANDS_HIGH = ("prisoner", "overhead")
+_SQUAT_ARMS_HANG = ("hang", "arms_raise")
+_SQUAT_RELAXABLE = ("arms_forward", "prayer", "hands_hips", "cross")
+
+
+def _twin(seq: Any, upright: np.ndarray) -> np.ndarray:
+    """Per frame (``upright`` from :func:`_upright`): the class index of the exercise whose posture
+    looks the same, or -1. Upright frames of a standing press, a deadlift lockout and a squat top
+    with the hands high or the arms hanging have a twin; so does every frame of a standing press."""
+    prm = seq.params or {}
+    out = np.full(len(upright), -1, np.int64)
+    if seq.exercise == "shoulder_press" and not prm.get("seated"):
+        out[:] = CLASSES.index("squat")
+    elif seq.exercise == "deadlift":
+        out[upright] = CLASSES.index("squat")
+    elif seq.exercise == "squat":
+        arms = prm.get("arms")
+        if arms in _SQUAT_HANDS_HIGH:
+            out[upright] = CLASSES.index("shoulder_press")
+        elif arms in _SQUAT_ARMS_HANG or (prm.get("relax") and arms in _SQUAT_RELAXABLE):
+            out[upright] = CLASSES.index("deadlift")
+    return out
+
+
+def _upright(seq: Any, idx: np.ndarray) -> np.ndarray:
+    """Which of the frames ``idx`` are upright top-of-rep frames (see :data:`_UPRIGHT`)."""
     ranges = _UPRIGHT.get(seq.exercise, ())
-    if seq.params.get("seated"):
-        ranges = ()
-    if share <= 0 or not ranges or seq.phase is None or len(idx) == 0:
-        return np.array([], int), w, np.array([])
+    if seq.params.get("seated") or not ranges or seq.phase is None or len(idx) == 0:
+        return np.zeros(len(idx), bool)
     ph = seq.phase[idx]
-    top = np.any([(ph >= lo) & (ph <= hi) for lo, hi in ranges], axis=0)
-    w[top] = 1.0 - share
-    return np.flatnonzero(top), w, np.full(int(top.sum()), share)
+    return np.any([(ph >= lo) & (ph <= hi) for lo, hi in ranges], axis=0)
+
+
+def soften(data: SynthData, top_other: float, top_twin: float = 0.0, press_twin: float = 0.0) -> SynthData:
+    """Soft labels for frames whose posture fits more than one class, as duplicated rows with weights.
+
+    An upright top-of-rep frame is repeated as ``other`` (weight ``top_other``) and, when it has a
+    twin exercise (:func:`_twin`), as that one (``top_twin``); any other frame with a twin (a standing
+    press) is repeated as it with ``press_twin``. The original row keeps the rest (each frame weighs
+    1 in all); rows with nothing to share keep weight 1.
+    """
+    n = len(data.y_frame)
+    up = data.upright if data.upright is not None else np.zeros(n, bool)
+    twin = data.twin if data.twin is not None else np.full(n, -1)
+    w = np.ones(n) if data.w_frame is None else data.w_frame.astype(np.float64).copy()
+    xs, ys, vs, ws = [data.x_frame], [data.y_frame], list(data.view_frame), [w]
+
+    def add(rows: np.ndarray, labels: np.ndarray, share: float) -> None:
+        if share <= 0 or len(rows) == 0:
+            return
+        w[rows] -= share
+        xs.append(data.x_frame[rows])
+        ys.append(labels)
+        vs.extend(data.view_frame[i] for i in rows)
+        ws.append(np.full(len(rows), share))
+
+    rows = np.flatnonzero(up)
+    add(rows, np.full(len(rows), CLASSES.index(OTHER)), top_other)
+    rows = np.flatnonzero(up & (twin >= 0))
+    add(rows, twin[rows], top_twin)
+    rows = np.flatnonzero(~up & (twin >= 0))
+    add(rows, twin[rows], press_twin)
+    if np.any(w <= 0):
+        raise ValueError(f"the shares of a frame must stay below 1 (top_other {top_other}, top_twin "
+                         f"{top_twin}, press_twin {press_twin})")
+    return SynthData(np.concatenate(xs), np.concatenate(ys).astype(np.int64), vs, data.x_window,
+                     data.y_window, data.view_window, data.kinds, np.concatenate(ws))
 
 
 def _pick_windows(seq: Any, rng: np.random.Generator, k: int) -> list[np.ndarray]:
@@ -183,11 +252,11 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
                   soft: bool = False) -> SynthData:
     """Per-frame and window feature rows from synthetic sequences of every class, ``views`` only.
 
-    With ``soft``, upright top-of-rep frames also appear as ``other`` (weights from ``cfg.top_other``).
+    With ``soft``, frames whose posture fits another class too also appear as that class (weights
+    from ``cfg.top_other``, ``cfg.top_twin`` and ``cfg.press_twin``, see :func:`soften`).
     """
     rng = np.random.default_rng(seed)
-    xf, yf, vf, xw, yw, vw, kinds, wf = [], [], [], [], [], [], [], []
-    other = CLASSES.index(OTHER)
+    xf, yf, vf, xw, yw, vw, kinds, up, tw = [], [], [], [], [], [], [], [], []
     total = n_seq_per_class * len(CLASSES)
     done = 0
     for ci, label in enumerate(CLASSES):
@@ -201,11 +270,9 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
             xf.append(feats[idx])
             yf += [ci] * len(idx)
             vf += [view] * len(idx)
-            extra, w0, w1 = _soften(seq, idx, cfg.top_other if soft else 0.0)
-            wf += [w0, w1]
-            xf.append(feats[idx[extra]])
-            yf += [other] * len(extra)
-            vf += [view] * len(extra)
+            upright = _upright(seq, idx)
+            up.append(upright)
+            tw.append(_twin(seq, upright) if label != OTHER else np.full(len(idx), -1, np.int64))
             for w in _pick_windows(seq, rng, cfg.windows_per_seq):
                 xw.append(window_features([seq.poses[i] for i in w], seq.times[w], feats[w]))
                 yw.append(ci)
@@ -214,9 +281,11 @@ def synth_dataset(n_seq_per_class: int, views: Sequence[str], cfg: TrainConfig, 
             done += 1
             if progress is not None and done % 10 == 0:
                 progress(task, done / total)
-    return SynthData(np.concatenate(xf).astype(np.float32), np.asarray(yf, np.int64), vf,
+    data = SynthData(np.concatenate(xf).astype(np.float32), np.asarray(yf, np.int64), vf,
                      np.asarray(xw, np.float32).reshape(-1, len(WINDOW_FEATURE_NAMES)),
-                     np.asarray(yw, np.int64), vw, kinds, np.concatenate(wf))
+                     np.asarray(yw, np.int64), vw, kinds, np.ones(len(yf)), np.concatenate(up),
+                     np.concatenate(tw).astype(np.int64))
+    return soften(data, cfg.top_other, cfg.top_twin, cfg.press_twin) if soft else data
 
 
 def _hgb(cfg: TrainConfig, max_iter: int, seed: int) -> HistGradientBoostingClassifier:
