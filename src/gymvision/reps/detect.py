@@ -56,6 +56,8 @@ TIMING_SNR = 0.5
 #: The angle gates reps counted on the vertical channel only when its range-to-noise ratio reaches
 #: this (else it is noise, e.g. a knee angle seen from the front while the shin swings at the camera).
 GATE_MIN_SNR = 40.0
+#: A rep this short of the counted channel's exercise minimum counts where the other channel confirms it.
+SHORT_FLOOR = 0.75
 #: Slack on the exercise's rest position (``rest_min_v``, % of body scale) where the joint angle
 #: reliably confirms each rep's direction (batch) and live: a camera looking down shortens a standing
 #: squatter's hips-over-knees offset to 32–40 % (sitting is about 0).
@@ -238,7 +240,10 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         xt = xr
     vt = _velocity(xt, dt)
     thr = max(min_range, REL_ROM * typical)
-    peaks, _ = find_peaks(xr, prominence=thr)
+    # a camera above or at an end foreshortens the counted channel: where the other channel reliably
+    # confirms each rep, one short of the exercise minimum counts if the other moved a full minimum
+    low = max(SHORT_FLOOR * min_range, REL_ROM * typical) if gate == "direction" else thr
+    peaks, _ = find_peaks(xr, prominence=low)
     if gate == "direction":
         peaks = _merge_split_turns(peaks, xr, xo, a, GATE_FRAC * other_min)
     reps: list[RepSpan] = []
@@ -249,7 +254,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         ri = p + int(np.argmin(xr[p:hi + 1]))
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
         tp = t[a + p]
-        if min(amp_l, amp_r) < max(thr, NOISE_K * noise):
+        short = min(amp_l, amp_r) < thr
+        if min(amp_l, amp_r) < max(low, NOISE_K * noise):
             log.debug("t=%.2f: range %.0f/%.0f under %.0f (noise %.1f)", tp, amp_l, amp_r, thr, noise)
             continue
         # the rest stretches either side: their far ends bound the rep (argmin may sit anywhere in them)
@@ -272,6 +278,9 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
                 moved, gate_factor = 2.0 * abs(moved), 0.85
             elif gate == "off":
                 moved, gate_factor = np.inf, 0.7
+            if short and moved < other_min:
+                log.debug("t=%.2f: short rep, other channel moved %.1f (need %.1f)", tp, moved, other_min)
+                continue
             if moved < GATE_FRAC * other_min:
                 # an unreliable angle (a limb seen end-on) may hardly move in a real rep: one of the
                 # set's range is kept if confirmed reps surround it (a lone sway is not counted)
