@@ -62,6 +62,9 @@ SHORT_FLOOR = 0.75
 #: reliably confirms each rep's direction (batch) and live: a camera looking down shortens a standing
 #: squatter's hips-over-knees offset to 32–40 % (sitting is about 0).
 REST_SLACK_V = 10.0
+#: Slack on the seated check (``SEATED_MAX``, hips over knees at rest) in the same cases and live: a
+#: camera looking down sees level thighs at up to ~60 % (a standing quad stretch starts at 70–100 %).
+SEATED_SLACK_V = 20.0
 #: Ranges of "similar" reps: a rep's range over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -314,7 +317,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             continue
         if spec.seated:
             thigh = _mean_finite(_median_at(part.thigh_up, a + s), _median_at(part.thigh_up, a + e))
-            if np.isfinite(thigh) and abs(thigh) > SEATED_MAX:
+            seated_max = SEATED_MAX + (SEATED_SLACK_V if gate == "direction" else 0.0)
+            if np.isfinite(thigh) and abs(thigh) > seated_max:
                 log.debug("t=%.2f: not seated (hips %.0f %% over knees)", tp, thigh)
                 continue
         postures = [_median_at(part.torso_up, a + i) for i in (s, p, e)]

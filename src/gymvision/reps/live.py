@@ -27,10 +27,21 @@ import numpy as np
 
 from ..landmarks import L
 from ..results import Pose, RepEvent
-from .detect import MAX_GAP_S, ONSET_FRAC, REL_ROM, REST_SLACK_V, SMOOTH_S, VEL_FRAC, _velocity, min_jerk
+from .detect import (
+    MAX_GAP_S,
+    ONSET_FRAC,
+    REL_ROM,
+    REST_SLACK_V,
+    SEATED_SLACK_V,
+    SMOOTH_S,
+    VEL_FRAC,
+    _velocity,
+    min_jerk,
+)
 from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import (
     MIN_VISIBILITY,
+    SEATED_MAX,
     SIGNAL_MIN_VIS,
     UPRIGHT_MIN,
     frame_channels,
@@ -70,7 +81,7 @@ SCALE_LEN = 300
 #: A seated lift starts with the hips at most this far over the knees (% of body scale): looser than
 #: batch's ``SEATED_MAX`` since a camera looking down sees level thighs at up to ~60 % (a standing quad
 #: stretch or a bend starts at 70–100 %); knees far over the hips are a camera above the knees.
-SEATED_MAX_LIVE = 65.0
+SEATED_MAX_LIVE = SEATED_MAX + SEATED_SLACK_V  # 65 %
 #: Frames between re-judging the channels.
 QUALITY_EVERY = 10
 #: The joint-angle channel counts instead of the vertical one when the vertical one is mostly unseen,
