@@ -615,3 +615,14 @@ def test_batch_leg_extension_filmed_from_above():
                             idle_before_s=0.94, idle_after_s=2.46)
     res = analyze_reps("leg_extension", seq.times, seq.poses, with_form=False)
     assert abs(len(res.events) - 11) <= 1, len(res.events)
+
+
+def test_batch_merges_no_turns_on_an_angle_that_barely_moves():
+    # From behind, a deadlifter's hip angle stays half open between some reps (152-165° while the
+    # shoulders are back down): that is no reason to take two reps for one (it counted 0 of 6).
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("deadlift", n_reps=6, seed=357924765, view="back", faults=("no_lockout",),
+                            fault_reps=[0, 4, 5], fps=15.0)
+    res = analyze_reps("deadlift", seq.times, seq.poses, with_form=False)
+    assert len(res.events) >= 3, len(res.events)

@@ -58,6 +58,9 @@ TIMING_SNR = 0.5
 GATE_MIN_SNR = 40.0
 #: A rep this short of the counted channel's exercise minimum counts where the other channel confirms it.
 SHORT_FLOOR = 0.75
+#: Two turning points are one where the other channel gives back less than this share of its swing
+#: between them (see ``_merge_split_turns``).
+STAY_FRAC = 0.25
 #: Slack on the exercise's rest position (``rest_min_v``, % of body scale) where the joint angle
 #: reliably confirms each rep's direction (batch) and live: a camera looking down shortens a standing
 #: squatter's hips-over-knees offset to 32–40 % (sitting is about 0).
@@ -345,27 +348,41 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     return reps
 
 
+def _low(seg: np.ndarray) -> float:
+    """The lowest finite value of ``seg`` (NaN if none)."""
+    ok = seg[np.isfinite(seg)]
+    return float(ok.min()) if ok.size else float("nan")
+
+
 def _merge_split_turns(peaks: np.ndarray, xr: np.ndarray, xo: np.ndarray, a: int, need: float
                        ) -> np.ndarray:
     """Merge neighbouring turning points whose valley the other (reliable) channel does not share.
 
     A dip of the counted channel while the other one stays at its turn is not a return to rest: a
     deadlift filmed from above whose shoulders sink towards the camera at lockout, a hitch at the top.
-    The higher of the two turning points is kept.
+    Only where the other channel confirms the turns (it is ``need`` above its level at the rests either
+    side: an angle that hardly moves in any rep, e.g. an elbow seen from behind, merges nothing) and
+    gives back less than ``STAY_FRAC`` of that swing in between. The higher turning point is kept.
     """
     if len(peaks) < 2:
         return peaks
-    kept = [int(peaks[0])]
-    for q in peaks[1:]:
+    pk = [int(p) for p in peaks]
+    kept = [pk[0]]
+    for i, q in enumerate(pk[1:], start=1):
         p0 = kept[-1]
-        o_turn = min(_median_at(xo, a + p0), _median_at(xo, a + int(q)))
-        between = xo[a + p0:a + int(q) + 1]  # its lowest point anywhere between (the channels may lag)
+        left = kept[-2] if len(kept) > 1 else 0
+        right = pk[i + 1] if i + 1 < len(pk) else len(xr) - 1
+        o_turn = min(_median_at(xo, a + p0), _median_at(xo, a + q))
+        between = xo[a + p0:a + q + 1]  # its lowest point anywhere between (the channels may lag)
         o_valley = float(np.min(between)) if np.isfinite(between).all() else float("nan")
-        if np.isfinite(o_turn) and np.isfinite(o_valley) and o_turn - o_valley < need:
+        o_rest = max(_low(xo[a + left:a + p0 + 1]), _low(xo[a + q:a + right + 1]))
+        swing = o_turn - o_rest
+        if np.isfinite(o_turn) and np.isfinite(o_valley) and np.isfinite(o_rest) and swing >= need \
+                and o_turn - o_valley < min(need, STAY_FRAC * swing):
             log.debug("turns at %d and %d merged: the other channel stayed at the turn", p0, q)
-            kept[-1] = p0 if xr[p0] >= xr[q] else int(q)
+            kept[-1] = p0 if xr[p0] >= xr[q] else q
         else:
-            kept.append(int(q))
+            kept.append(q)
     return np.asarray(kept, dtype=int)
 
 
