@@ -96,6 +96,20 @@ def test_joint_ranges_are_realistic() -> None:
     assert _angle3d(ext, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE) > 150
 
 
+def test_bench_lockout_is_straight_and_a_missed_one_is_not() -> None:
+    """Lifters lock a bench press out at ~165–180°; a missed lockout stops short (~135–155°)."""
+    for seed in range(12):  # barbell and dumbbell clips, flat and incline benches
+        s = generate_sequence("bench_press", n_reps=2, seed=seed, noise=0, faults=["no_lockout"],
+                              fault_reps=[1])
+        tops = [s.joints3d[_frame_at(s, r.start_s - 0.3 if i == 0 else r.end_s)]
+                for i, r in enumerate(s.reps)]
+        for side in ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
+                     (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)):
+            assert _angle3d(tops[0], *side) > 163, seed  # clean rep: arms straight before it
+            missed = s.joints3d[_frame_at(s, s.reps[1].start_s)]  # the missed rep starts at its top
+            assert 130 < _angle3d(missed, *side) < 158, seed
+
+
 def test_bone_lengths_constant_and_proportions_vary() -> None:
     s = generate_sequence("squat", n_reps=2, seed=5, noise=0)
     j = s.joints3d

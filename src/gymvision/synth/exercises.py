@@ -290,8 +290,8 @@ def bench_params(rng: np.random.Generator, body: Body) -> Params:
     incline = _u(rng, 15, 35) if rng.uniform() < 0.2 else 0.0
     return {"bench_h": _u(rng, 0.40, 0.47), "incline": incline, "grip": _u(rng, 1.6, 2.3),
             "flare": _u(rng, 35, 75), "touch": _u(rng, 0.08, 0.18), "shallow": _u(rng, 0.10, 0.18),
-            "feet_x": _u(rng, 0.3, 0.6), "feet_y": _u(rng, 0.2, 0.42), "lockout": _u(rng, 0.955, 0.99),
-            "miss": _u(rng, 0.82, 0.9), "uneven": _u(rng, 0.04, 0.08), "head_pitch": _u(rng, -5, 20),
+            "feet_x": _u(rng, 0.3, 0.6), "feet_y": _u(rng, 0.2, 0.42), "lockout": _u(rng, 0.991, 0.9985),
+            "miss": _u(rng, 0.925, 0.97), "uneven": _u(rng, 0.04, 0.08), "head_pitch": _u(rng, -5, 20),
             "dumbbells": bool(rng.uniform() < 0.15), "plate_offset": _u(rng, 0.85, 1.0)}
 
 
@@ -307,8 +307,11 @@ def bench_press(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple
     mid, sh_l, sh_r = parts.shoulders()
     f, u, lft = trunk.fwd, trunk.up, trunk.left
     g = body.shoulder_width * prm["grip"] / 2
-    lat = max(g - body.shoulder_width / 2, 0.0)
-    reach = np.sqrt(max((body.arm * 0.985) ** 2 - lat**2, 0.01))
+    # Dumbbells come 15 % closer together at the top; the reach is taken for the hands' spacing there
+    # (and the bar's 1 cm above the shoulders), so that ``lockout`` is the arm's straightness at the top:
+    # 0.991–0.9985 of its length is a 165–178° elbow, a missed lockout (0.925–0.97) 135–155°.
+    lat = max(g * (0.85 if prm["dumbbells"] else 1.0) - body.shoulder_width / 2, 0.0)
+    reach = np.sqrt(max(body.arm**2 - lat**2 - 0.01**2, 0.01))
     miss = _f(faults, "no_lockout", t)
     shallow = _f(faults, "shallow", t)
     uneven = _f(faults, "uneven", t)
@@ -322,7 +325,7 @@ def bench_press(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple
     tilt = col(uneven * prm["uneven"] * np.sin(np.pi * pb))
     if prm["dumbbells"]:
         g_l = g * (1.0 - 0.15 * (1 - p))[:, None]
-        wl_t, wr_t = bar + lft * g_l, bar - lft * g_l
+        wl_t, wr_t = bar + lft * g_l, bar - lft * g_l - f * tilt  # the right dumbbell lags
     else:
         wl_t, wr_t = bar + lft * g, bar - lft * g - f * tilt
     fl = np.radians(prm["flare"])
