@@ -68,6 +68,9 @@ REST_SLACK_V = 10.0
 #: Slack on the seated check (``SEATED_MAX``, hips over knees at rest) in the same cases and live: a
 #: camera looking down sees level thighs at up to ~60 % (a standing quad stretch starts at 70–100 %).
 SEATED_SLACK_V = 20.0
+#: A rep whose half at a run's edge (start or end of the recording, a long gap) lasts under this share
+#: of its other half was cut off there and is not counted.
+EDGE_HALF_FRAC = 0.25
 #: Ranges of "similar" reps: a rep's range over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -263,6 +266,12 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         short = min(amp_l, amp_r) < thr
         if min(amp_l, amp_r) < max(low, NOISE_K * noise):
             log.debug("t=%.2f: range %.0f/%.0f under %.0f (noise %.1f)", tp, amp_l, amp_r, thr, noise)
+            continue
+        # a half cut off by the run's edge (the recording, or a long gap, starts or ends inside it) was
+        # barely seen: its start or end, hence its range, is unknown
+        if (li == 0 and p - li < EDGE_HALF_FRAC * (ri - p)) or \
+                (ri == len(xr) - 1 and ri - p < EDGE_HALF_FRAC * (p - li)):
+            log.debug("t=%.2f: a half cut off at the edge (%d/%d samples)", tp, p - li, ri - p)
             continue
         # the rest stretches either side: their far ends bound the rep (argmin may sit anywhere in them)
         tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
