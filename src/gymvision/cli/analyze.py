@@ -32,7 +32,7 @@ def _table(results: list[AnalysisResult]) -> Table:
     for col in ("file", "kind", "exercise", "conf", "reps", "advice / error"):
         table.add_column(col, overflow="fold")
     for r in results:
-        note = r.error or "; ".join(r.advice[:2])
+        note = r.error or "; ".join(a.rstrip(".") for a in r.advice[:2])
         for ev in r.rep_events:
             if ev.cues:
                 note += f"\n{'; '.join(ev.cues)}"
