@@ -71,23 +71,24 @@ def test_front_view_withholds_depth_and_says_where_to_film():
     assert "film from the side to check squat depth" in res.advice
     # knees that track the toes are not a cave
     assert all(not any("caved" in c for c in ev.cues) for ev in res.events)
-    assert all(ev.metrics["knee_to_ankle_width"] > 0.8 for ev in res.events)
+    assert all(ev.metrics["knee_gap_to_leg_line"] > 0.9 for ev in res.events)
 
 
-def test_knees_caving_in_filmed_from_the_front_get_a_cue_with_the_width():
+def test_knees_caving_in_filmed_from_the_front_get_a_cue_with_the_gap():
     ts, poses, _ = toy_set(110, yaw=0, knees_in=0.2)
     res = analyze_reps("squat", ts, poses)
     assert len(res.events) == 4
     for ev in res.events:
-        value = the_cue_value(ev, "caved in", r"rep (\d+): knees caved in to (\d+)% of foot width")
-        assert abs(value - 100 * ev.metrics["knee_to_ankle_width"]) <= 1
-        assert ev.metrics["knee_to_ankle_width"] < 0.52
+        value = the_cue_value(ev, "caved in",
+                              r"rep (\d+): knees caved in to (\d+)% of the gap between your hip-to-ankle")
+        assert abs(value - 100 * ev.metrics["knee_gap_to_leg_line"]) <= 1
+        assert ev.metrics["knee_gap_to_leg_line"] < 0.8
 
 
 def test_knees_are_not_judged_from_the_side():
     ts, poses, _ = toy_set(110, yaw=90, knees_in=0.2)
     res = analyze_reps("squat", ts, poses)
-    assert all("knee_to_ankle_width" not in ev.metrics for ev in res.events)
+    assert all("knee_gap_to_leg_line" not in ev.metrics for ev in res.events)
     assert "film from the front to check your knees" in res.advice
 
 
@@ -231,3 +232,36 @@ def test_fast_lowering_gets_a_cue_with_the_time_ratio():
                               r"rep (\d+): lowered the weight in (\d+)% of the time")
         assert abs(value - 100 * ev.metrics["lowering_time_ratio"]) <= 1
         assert ev.metrics["lowering_time_ratio"] < 0.67
+
+
+def _front_squat_window(ankle_half: float, knee_in: float):
+    """A front view of a squat (image px, y down): narrow hips, feet ``ankle_half`` out from the middle,
+    knees on the straight hip–ankle lines at the bottom unless pulled ``knee_in`` towards the middle."""
+    from gymvision.form.window import PARTS, RepWindow
+
+    n = 31
+    p = np.sin(np.linspace(0, np.pi, n))  # 0 standing, 1 at the bottom
+    xyz = np.zeros((n, 33, 3))
+    for s, sign in (("left", 1.0), ("right", -1.0)):
+        hip = np.stack([500 + sign * 40 * np.ones(n), 300 + 150 * p], axis=1)
+        ankle = np.stack([500 + sign * ankle_half * np.ones(n), 700 * np.ones(n)], axis=1)
+        knee = hip + 0.5 * (ankle - hip)
+        knee[:, 0] -= sign * knee_in * p
+        for part, xy in (("hip", hip), ("knee", knee), ("ankle", ankle)):
+            xyz[:, PARTS[part][0 if s == "left" else 1], :2] = xy
+    return RepWindow(np.arange(n) / 30.0, xyz, np.ones((n, 33)), None, None, (1000, 1000))
+
+
+def test_knees_in_is_judged_against_the_leg_lines_not_the_feet_width():
+    from gymvision.form.rules import _knees_in
+
+    # a wide stance with knees over the feet: the knees sit well inside the feet (the old knee/ankle
+    # width ratio read 0.57 here) but on the hip-ankle lines, so no cave
+    rule = next(r for r in RULES if r.fault == "knees_in")
+    clean = _knees_in(_front_squat_window(170, 0.0), "left")
+    assert clean == pytest.approx(1.0, abs=0.02)
+    assert not rule.fault_if(clean)
+    # the same stance with the knees pulled 30 px each inside their lines is a cave
+    caved = _knees_in(_front_squat_window(170, 30.0), "left")
+    assert caved < 0.8
+    assert rule.fault_if(caved)

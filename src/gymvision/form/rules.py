@@ -106,14 +106,36 @@ def _forward_drift(w: RepWindow, side: str) -> float:
     return 100.0 * (float(np.max(a[mid])) - base)
 
 
+def _cross2(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+
+
 def _knees_in(w: RepWindow, side: str) -> float:
-    """Knee separation / ankle separation at the bottom (< 1: knees inside the feet)."""
-    i = w.i_turn
-    kl, kr = w.point("knee", "left")[:, :2], w.point("knee", "right")[:, :2]
-    al, ar = w.point("ankle", "left")[:, :2], w.point("ankle", "right")[:, :2]
-    k = np.linalg.norm(kl - kr, axis=1)
-    a = np.linalg.norm(al - ar, axis=1)
-    return w.around(k, i, 2) / max(w.around(a, i, 2), 1e-6)
+    """Knee gap / the gap the straight hip–ankle lines leave at the knees, at the bottom (< 1: knees in).
+
+    A knee that tracks over the foot stays on (or, with the toes turned out, outside) the 2D line from
+    its hip to its ankle in a front view; a caving knee falls inside it. Comparing the knee gap with the
+    feet's width instead called every wide stance a cave (the hips are narrow, so the knees sit between
+    hips and feet: clean wide squats read 0.4–0.6) and a single frame at the turn missed caves at 15 fps.
+    Median over the bottom 30 % of the hip's travel.
+    """
+    g = {(p, s): w.point(p, s)[:, :2] for p in ("hip", "knee", "ankle") for s in ("left", "right")}
+    kg = np.linalg.norm(g["knee", "left"] - g["knee", "right"], axis=1)
+    out = np.zeros_like(kg)  # how far both knees sit outside their hip–ankle lines (pixels)
+    for s, o in (("left", "right"), ("right", "left")):
+        h, k = g["hip", s], g["knee", s]
+        ha = g["ankle", s] - h
+        d = _cross2(ha, k - h) / np.maximum(np.linalg.norm(ha, axis=1), 1e-6)
+        out += -np.sign(_cross2(ha, g["ankle", o] - h)) * d  # positive away from the other leg
+    hy = w.point("hip", "mid")[:, 1]
+    ok = np.isfinite(hy) & np.isfinite(kg) & np.isfinite(out)
+    if ok.sum() < 3:
+        return float("nan")
+    top, bot = np.percentile(hy[ok], 5), np.percentile(hy[ok], 95)
+    low = ok & (hy >= top + 0.7 * (bot - top))
+    if low.sum() < 2 or not bot > top:
+        return float("nan")
+    return float(np.median(kg[low] / np.maximum(kg[low] - out[low], 1e-6)))
 
 
 def _hip_line(w: RepWindow, side: str) -> np.ndarray:
@@ -406,9 +428,9 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check your back angle", _forward_drift, 7.5, True,
          "rep {n}: chest fell forward mid-squat, your head drifted {v:.0f}% of your torso further ahead"
          " of your feet than standing or at the bottom — keep your chest up"),
-    Rule("squat", "knee_to_ankle_width", "knees_in", ("knee", "ankle"), True, FRONT,
-         "film from the front to check your knees", _knees_in, 0.52, False,
-         "rep {n}: knees caved in to {v:.0%} of foot width — push them out"),
+    Rule("squat", "knee_gap_to_leg_line", "knees_in", ("knee", "ankle"), True, FRONT,
+         "film from the front to check your knees", _knees_in, 0.8, False,
+         "rep {n}: knees caved in to {v:.0%} of the gap between your hip-to-ankle lines — push them out"),
     Rule("push_up", "hip_sag_deg", "hip_sag", ("shoulder", "hip", "knee"), False, SIDE,
          f"{_SIDE} to check your hips", _hip_sag, 1.5, True,
          "rep {n}: hips sagging {v:.0f}° — brace your core"),
