@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry import point_line_distance
 from ..reps.filters import median_gaps, savgol_gaps
 from .view import FRONT, FRONTAL, SIDE
 from .window import PARTS, RepWindow
@@ -106,10 +107,6 @@ def _forward_drift(w: RepWindow, side: str) -> float:
     return 100.0 * (float(np.max(a[mid])) - base)
 
 
-def _cross2(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
-
-
 def _knees_in(w: RepWindow, side: str) -> float:
     """Knee gap / the gap the straight hip–ankle lines leave at the knees, at the bottom (< 1: knees in).
 
@@ -123,10 +120,9 @@ def _knees_in(w: RepWindow, side: str) -> float:
     kg = np.linalg.norm(g["knee", "left"] - g["knee", "right"], axis=1)
     out = np.zeros_like(kg)  # how far both knees sit outside their hip–ankle lines (pixels)
     for s, o in (("left", "right"), ("right", "left")):
-        h, k = g["hip", s], g["knee", s]
-        ha = g["ankle", s] - h
-        d = _cross2(ha, k - h) / np.maximum(np.linalg.norm(ha, axis=1), 1e-6)
-        out += -np.sign(_cross2(ha, g["ankle", o] - h)) * d  # positive away from the other leg
+        h, an = g["hip", s], g["ankle", s]
+        d = point_line_distance(g["knee", s], h, an)
+        out += -np.sign(point_line_distance(g["ankle", o], h, an)) * d  # positive away from the other leg
     hy = w.point("hip", "mid")[:, 1]
     ok = np.isfinite(hy) & np.isfinite(kg) & np.isfinite(out)
     if ok.sum() < 3:
@@ -146,8 +142,7 @@ def _hip_line(w: RepWindow, side: str) -> np.ndarray:
     sh, hp, an = (w.point(p, side)[:, :2] for p in ("shoulder", "hip", "knee"))
     d = an - sh
     r = hp - sh
-    cross = d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]
-    dist = cross / np.maximum(np.linalg.norm(d, axis=1), 1e-6)
+    dist = point_line_distance(hp, sh, an)
     # the line runs head → feet; "below" means larger image y: orient by the line direction
     below = np.sign(d[:, 0]) * dist
     seg = np.linalg.norm(r, axis=1)
@@ -348,10 +343,9 @@ def _deadlift_lockout(w: RepWindow, side: str) -> float:
 def _rounded_back(w: RepWindow, side: str) -> float:
     """How far the shoulders bulge ahead of the hip–ear line at the floor (% of torso length)."""
     hp, sh, ear = (w.point(p, side)[:, :2] for p in ("hip", "shoulder", "ear"))
-    d = ear - hp
     r = sh - hp
-    cross = (d[:, 0] * r[:, 1] - d[:, 1] * r[:, 0]) / np.maximum(np.linalg.norm(d, axis=1), 1e-6)
-    bulge = _smooth(w, cross * w.forward_sign(side) / np.maximum(np.linalg.norm(r, axis=1), 1e-6))
+    ahead = point_line_distance(sh, hp, ear) * w.forward_sign(side)
+    bulge = _smooth(w, ahead / np.maximum(np.linalg.norm(r, axis=1), 1e-6))
     return 100.0 * w.around(bulge, w.index(w.event.start_s), 2)
 
 
