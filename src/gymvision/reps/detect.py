@@ -2,7 +2,8 @@
 
 Steps: split the sequence where the person changes; resample each part to a uniform grid (bridging
 gaps up to ``MAX_GAP_S``); drop spikes (running median) and smooth (Savitzky–Golay); pick the cleaner
-of the two channels (angle or vertical, by range-to-noise ratio) to count on; find turning points as
+of the two channels (angle or vertical, by range-to-noise ratio; a bench press's vertical channel reads
+the wrists alone or on the whole forearm, whichever is cleaner) to count on; find turning points as
 peaks of the oriented channel whose prominence passes a threshold that adapts to the person's own
 range (``REL_ROM`` of their typical rep, never below the exercise minimum); bound each rep where the
 speed falls to a tenth of its peak; keep it only if its duration, visibility and the other channel
@@ -113,6 +114,7 @@ class _Part:
     torso_up: np.ndarray
     thigh_up: np.ndarray
     vert0: np.ndarray | None = None  # the vertical channel before linearising (% of body scale)
+    forearm: np.ndarray | None = None  # smoothed ``signals.forearm_channel`` (lifts with ``forearms_up``)
 
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
@@ -417,6 +419,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
             continue
         raw = {"angle": resample(tc, track.angle[idx], grid, MAX_GAP_S),
                "vertical": resample(tc, track.vertical[idx], grid, MAX_GAP_S)}
+        if track.forearm is not None:
+            raw["forearm"] = resample(tc, track.forearm[idx], grid, MAX_GAP_S)
         q_src = np.where(np.isfinite(track.angle[idx]), track.quality[idx], np.nan)
         qual = np.nan_to_num(resample(tc, q_src, grid, MAX_GAP_S), nan=0.0)
         step = float(np.median(np.diff(tc)))
@@ -424,18 +428,22 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         thigh = savgol_gaps(resample(tc, track.thigh_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
-        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up, thigh))
+        parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up, thigh,
+                           forearm=smooth.get("forearm")))
     linear = spec.linearise and _linearise(parts)
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
-    snr, score, rngs = {}, {}, {}
-    for ch, floor in (("angle", spec.min_rom_deg), ("vertical", spec.min_range_v)):
-        vals = [(_snr(p.raw[ch], p.angle if ch == "angle" else p.vert), len(p.t)) for p in parts]
-        tot = sum(n for _, n in vals)
-        snr[ch] = sum(s[1] * n for s, n in vals) / tot if tot else 0.0
-        rng = sum(s[0] * n for s, n in vals) / tot if tot else 0.0
-        # a channel that barely exceeds its minimum rep range makes a poor counter however clean
-        score[ch] = snr[ch] * min(1.0, rng / (2.0 * floor))
-        rngs[ch] = rng
+    snr, score = {}, {}
+    snr["angle"], score["angle"] = _score([(p.raw["angle"], p.angle) for p in parts], spec.min_rom_deg)
+    snr["vertical"], score["vertical"] = _score([(p.raw["vertical"], p.vert) for p in parts],
+                                                spec.min_range_v)
+    if parts and all(p.forearm is not None for p in parts):
+        # the wrists followed on the forearms (see ``signals.forearm_channel``) where that is cleaner
+        fsnr, fscore = _score([(p.raw["forearm"], p.forearm) for p in parts], spec.min_range_v)
+        if fscore > score["vertical"]:
+            for p in parts:
+                p.raw["vertical"], p.vert = p.raw["forearm"], p.forearm
+            snr["vertical"], score["vertical"] = fsnr, fscore
+            log.debug("vertical channel followed on the forearms")
     channel = "angle" if score["angle"] > ANGLE_PREFERENCE * score["vertical"] else "vertical"
     # rep boundaries from the angle when it is clean enough: it moves linearly with the lift at the
     # rest position, where vertical offsets (cosines) barely change
@@ -460,6 +468,19 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
     log.debug("channel %s, timing %s, gate %s (snr angle %.0f, vertical %.0f)", channel, timing, gate,
               snr["angle"], snr["vertical"])
     return parts, channel, timing, gate, track.side
+
+
+def _score(runs: list[tuple[np.ndarray, np.ndarray]], floor: float) -> tuple[float, float]:
+    """(range-to-noise, score) of a channel over the parts, ``runs`` of its (raw, smoothed) samples.
+
+    The score is the range-to-noise ratio, lowered where the range stays under twice ``floor``: a
+    channel that barely exceeds its minimum rep range makes a poor counter however clean.
+    """
+    vals = [(_snr(raw, smooth), len(raw)) for raw, smooth in runs]
+    tot = sum(n for _, n in vals)
+    snr = sum(s[1] * n for s, n in vals) / tot if tot else 0.0
+    rng = sum(s[0] * n for s, n in vals) / tot if tot else 0.0
+    return snr, snr * min(1.0, rng / (2.0 * floor))
 
 
 def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:

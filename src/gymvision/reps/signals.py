@@ -73,6 +73,7 @@ class ExerciseSpec:
     chest_up: bool = False  # the trunk stays up: folded over with the hands below the hips is a reach
     from_floor: bool = False  # a set starts with the bar on the floor: hands below the knees, over the feet
     trunk_lowers: bool = False  # the shoulders drop towards the hands: the trunk never rises in the image
+    forearms_up: bool = False  # the forearms stand upright under the load: see ``forearm_channel``
 
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
@@ -99,7 +100,7 @@ SPECS: dict[str, ExerciseSpec] = {
                                   min_shift_v=5.0, seated=True, angle_veto=False),
     # the bar stays above the shoulders, and the chest above the hands (not arms swung overhead)
     "bench_press": ExerciseSpec("elbow", False, 30.0, "wrist_over_shoulder", 20.0, 80.0, 100.0,
-                                upright=False, turn_min_v=-25.0),
+                                upright=False, turn_min_v=-25.0, forearms_up=True),
     "push_up": ExerciseSpec("elbow", False, 30.0, "shoulder_over_wrist", 15.0, 75.0, 75.0, upright=False,
                             turn_min_v=-25.0, trunk_lowers=True),
     # a press starts from the rack: wrists by the shoulders, not hanging (arms raised in a stretch)
@@ -224,6 +225,8 @@ class SignalTrack:
     torso_up: np.ndarray
     thigh_up: np.ndarray
     side: str  # "left" | "right" | "both"
+    #: lifts with ``forearms_up``: the vertical channel followed on the forearms (see ``forearm_channel``)
+    forearm: np.ndarray | None = None
 
 
 #: A foot more than this many torso lengths above the other one is not where a planted foot can be.
@@ -304,6 +307,36 @@ def vertical_channel(xyz: np.ndarray, vis: np.ndarray, name: str, scale: np.ndar
         return 100.0 * mean / scale
 
 
+_ARMS = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
+
+
+def forearm_channel(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Wrists over shoulders (% of ``scale``) read on the whole forearm, for lifts with ``forearms_up``.
+
+    A bar pressed over the body rests on vertical forearms (the load pulls straight down), so from a
+    level camera each wrist stays one forearm's rise above its elbow and both move with the bar.
+    Where its elbow is seen, a side's wrist height is taken half-way between the drawn wrist and the
+    elbow plus the side's median rise over the clip: the wrist channel's levels (posture gates) are
+    kept, and a misdrawn wrist moves the channel half as much. The hand is where the pose model
+    fails: BlazePose, losing straight arms that point at a 45° camera, draws the wrist beside the
+    elbow at lockout, a dip of 30-40 % of the range there, as deep as a half rep. From above, the
+    forearm is foreshortened and wrist and elbow no longer move together: ``detect`` counts on
+    whichever of this and the wrist channel is cleaner.
+    """
+    vals = []
+    for s_, e, w in _ARMS:
+        wrist = np.where(vis[:, [s_, w]].min(axis=1) >= SIGNAL_MIN_VIS, xyz[:, s_, 1] - xyz[:, w, 1], np.nan)
+        rise = np.where(vis[:, e] >= SIGNAL_MIN_VIS, xyz[:, e, 1] - xyz[:, w, 1], np.nan)  # y grows down
+        seen = np.isfinite(wrist) & np.isfinite(rise)
+        usual = float(np.median(rise[seen])) if seen.any() else 0.0
+        vals.append(np.where(seen, wrist - (rise - usual) / 2, wrist))
+    stack = np.vstack(vals)
+    finite = np.isfinite(stack)
+    with np.errstate(all="ignore"):
+        mean = np.where(finite, stack, 0.0).sum(axis=0) / finite.sum(axis=0)
+        return 100.0 * mean / scale
+
+
 def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> SignalTrack:
     """Raw per-frame channels of ``exercise`` for a whole sequence (batch)."""
     spec = get_spec(exercise)
@@ -322,7 +355,8 @@ def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> Signa
         vert = vertical_channel(xyz, vis, spec.vertical, np.full(len(xyz), ref))
         up = vertical_channel(xyz, vis, "shoulder_over_hip", np.full(len(xyz), ref))
         thigh = vertical_channel(xyz, vis, "hip_over_knee", np.full(len(xyz), ref))
-    return SignalTrack(ang, vert, q, up, thigh, side)
+        forearm = forearm_channel(xyz, vis, np.full(len(xyz), ref)) if spec.forearms_up else None
+    return SignalTrack(ang, vert, q, up, thigh, side, forearm)
 
 
 def _angle2d(p: np.ndarray, a: int, v: int, b: int) -> float:
