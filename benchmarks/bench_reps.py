@@ -35,7 +35,8 @@ STANDING_VIEWS = ("side_left", "side_right", "front", "front_diag", "back", "bac
 LYING_VIEWS = ("side_left", "side_right", "front_diag", "back_diag", "head_end", "foot_end", "high")
 #: Generator view → the coarse view the form rules reason about.
 VIEW_CLASS = {"side_left": "side", "side_right": "side", "front": "front", "back": "back",
-              "front_diag": "diag", "back_diag": "diag", "head_end": "end", "foot_end": "end", "high": "high"}
+              "front_diag": "diag", "back_diag": "diag", "head_end": "head_end", "foot_end": "foot_end",
+              "high": "high"}
 
 
 # -------------------------------------------------------------------------------------- baseline
@@ -309,7 +310,7 @@ def run_view_accuracy(seeds: int) -> dict:
                 seq = generate_sequence(ex, n_reps=2, seed=10 * i + s, view=view, idle_before_s=0.3)
                 arr = PoseArrays.from_poses(seq.poses)
                 ok = np.isfinite(arr.xyz[:, 0, 0])
-                est = estimate_view(arr.xyz[ok], arr.vis[ok]).name
+                est = estimate_view(arr.xyz[ok], arr.vis[ok], lying=not SPECS[ex].upright).name
                 out[VIEW_CLASS[view]][0] += est == VIEW_CLASS[view]
                 out[VIEW_CLASS[view]][1] += 1
     return {k: v[0] / max(v[1], 1) for k, v in out.items()}

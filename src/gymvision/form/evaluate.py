@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..reps.signals import SPECS
 from ..results import Pose, RepEvent
 from .rules import Rule, rules_for
 from .window import RepWindow
@@ -77,7 +78,8 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     rules = rules_for(exercise)
     if not rules:
         return res
-    w = RepWindow.build(times, poses, event)
+    spec = SPECS.get(exercise)
+    w = RepWindow.build(times, poses, event, lying=spec is not None and not spec.upright)
     if w is None:
         return res
     res.view = w.view.name

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..geometry import point_line_distance
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import FRONT, FRONTAL, SIDE
+from .view import FOOT_END, FRONT, FRONTAL, SIDE
 from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -176,26 +176,6 @@ def _arm_length(w: RepWindow, side: str) -> float:
     return float(np.percentile(v, 90)) if v.size else float("nan")
 
 
-def _rest_and_turn(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
-    """Value of a per-frame series at the rep's rest position (start/end) and at its turn."""
-    v = _smooth(w, v)
-    rest = np.nanmean([w.around(v, w.index(w.event.start_s), 1), w.around(v, w.index(w.event.end_s), 1)])
-    return float(rest), w.around(v, w.i_turn, 1)
-
-
-def _rest_and_bottom(w: RepWindow, v: np.ndarray) -> tuple[float, float]:
-    """Value of a per-frame series at the rep's rest position and its lowest value in the rep.
-
-    The lowest point rather than the value at the detected turn: a turn placed 0.2 s off reads a
-    deep rep as a shallow one.
-    """
-    rest, _ = _rest_and_turn(w, v)
-    s = _smooth(w, v)
-    lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    seg = s[lo:hi][np.isfinite(s[lo:hi])]
-    return rest, (float(np.min(seg)) if seg.size else float("nan"))
-
-
 def _pushup_depth(w: RepWindow, side: str) -> float:
     """Shoulder height over the hand at the bottom, as % of its height at the top (one body side).
 
@@ -225,16 +205,23 @@ def _seen_at(w: RepWindow, parts: tuple[str, ...], side: str, i: int, half: int 
 
 
 def _bench_depth(w: RepWindow, side: str) -> float:
-    """Hand height over the shoulders at the bottom, as % of the arm's length (0 = bar on chest).
+    """Hand height over the shoulders at the bottom, as % of its height at lockout (0 = bar on chest).
 
-    From the side the plates, the bar and the arms hide wrists and shoulders exactly at the bottom;
-    a landmark hidden there is a guess, so only the arms seen at the turn are measured.
+    Per arm seen at the turn (the plates, the bar and the other arm hide wrists and shoulders exactly
+    at the bottom, and a hidden landmark there is a guess), averaged. Against the rep's own top rather
+    than the arm's length, like push-up depth: the camera's tilt scales both alike.
     """
-    if not any(_seen_at(w, ("wrist", "shoulder"), sd, w.i_turn) for sd in ("left", "right")):
-        return float("nan")
-    sd = _arm_side(w, side)
-    _, turn = _rest_and_bottom(w, _vert(w, "wrist", "shoulder", sd))
-    return 100.0 * turn / _arm_length(w, sd)
+    lo, hi = _window(w, w.event.start_s, w.event.end_s)
+    vals = []
+    for sd in ("left", "right"):
+        if not _seen_at(w, ("wrist", "shoulder"), sd, w.i_turn):
+            continue
+        v = _smooth(w, _vert(w, "wrist", "shoulder", sd))[lo:hi]
+        v = v[np.isfinite(v)]
+        top = float(np.percentile(v, 95)) if v.size >= 5 else float("nan")
+        if top > 0:
+            vals.append(100.0 * float(np.min(v)) / top)
+    return float(np.mean(vals)) if vals else float("nan")
 
 
 def _lockout_pct(w: RepWindow, side: str) -> float:
@@ -414,6 +401,7 @@ def _lowering_time_ratio(w: RepWindow, side: str) -> float:
 
 
 _SIDE = "film from the side"
+_FOOT_END = "film from beyond the foot of the bench, the phone a little above it, to check bar depth"
 RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check squat depth", _squat_knee, 107.0, True,
@@ -434,9 +422,9 @@ RULES: tuple[Rule, ...] = (
     Rule("push_up", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
          f"{_SIDE} to check push-up depth", _pushup_depth, 52.0, True,
          "rep {n}: shoulders stopped at {v:.0f}% of their height at the top — lower your chest to the floor"),
-    Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, SIDE,
-         f"{_SIDE} to check bar depth", _bench_depth, 29.0, True,
-         "rep {n}: bar stopped {v:.0f}% of an arm above the shoulders — touch your chest", active=False),
+    Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, FOOT_END,
+         _FOOT_END, _bench_depth, 25.0, True,
+         "rep {n}: bar stopped at {v:.0f}% of its lockout height over your shoulders — touch your chest"),
     Rule("bench_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, frozenset({"end"}),
          "film from the head or foot end to check lockout", _lockout_pct, 75.0, False,
          "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)", active=False),

@@ -18,11 +18,15 @@ from ..landmarks import L
 SIDE = frozenset({"side"})
 #: Views in which the sagittal plane (depth, lean, lockout angles) can be measured.
 SAGITTAL = frozenset({"side", "diag"})
+#: Filmed along a lying body, from beyond its feet or its head.
+END = frozenset({"foot_end", "head_end", "end"})
+#: From beyond the feet: a lying lift's bar path runs up the image, and the chest hides no arm.
+FOOT_END = frozenset({"foot_end"})
 #: Views in which the frontal plane (knees in, left/right symmetry) can be measured.
-FRONTAL = frozenset({"front", "back", "end", "diag"})
+FRONTAL = frozenset({"front", "back", "diag"}) | END
 #: Facing the camera: back views swap left and right too often for left/right distances.
 FRONT = frozenset({"front"})
-ANY = frozenset({"side", "diag", "front", "back", "end"})
+ANY = frozenset({"side", "diag", "front", "back"}) | END
 
 #: Mean of the shoulder and hip widths over the trunk length (BlazePose points), about 0.73 and 0.37.
 _UPRIGHT_WIDTH = 0.55
@@ -33,11 +37,15 @@ _WIDTH_RATIO = 0.75
 #: keeps oblique views out of the side-only rules at the cost of ~4 % of side views (they get advice).
 _SIDE_MIN_UPRIGHT = 64.0
 _SIDE_MIN = 58.0
+#: Smallest out-of-plane angle of the long body axis taken as an end view. Lying sets filmed from 45°
+#: towards the feet read 50–65°; above 65° nearly all are truly end on (synthetic bench presses).
+_END_MIN = 65.0
 
 
 @dataclass(frozen=True)
 class View:
-    """``name``: side | diag | front | back | end | unknown; angles in degrees."""
+    """``name``: side | diag | front | back | foot_end | head_end | end (along a lying body, from an
+    end that cannot be told) | unknown; angles in degrees."""
 
     name: str
     axis_out_deg: float
@@ -55,8 +63,34 @@ def _out_of_plane(v: np.ndarray, expected_len: float | None) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(xy / max(expected_len, 1e-6), 0.0, 1.0)))
 
 
-def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1) -> View:
-    """The camera view over a window of frames (``xyz`` (n, 33, 3), ``vis`` (n, 33))."""
+def _end_name(p: np.ndarray) -> str:
+    """Which end of a lying body the camera is beyond: foot_end, head_end or end (cannot tell).
+
+    From beyond the feet the face reads the right way up (mouth below the eyes) and, with the phone
+    above the bench, the trunk points up the image; from beyond the head both are reversed. Both must
+    agree. BlazePose's depth cannot tell: it reads a trunk pointing up the image as one leaning towards
+    the camera (rendered bench presses filmed from the feet: shoulders nearer than the hips in 88 % of
+    frames).
+    """
+    eyes = (p[:, L.LEFT_EYE, 1] + p[:, L.RIGHT_EYE, 1]) / 2
+    mouth = (p[:, L.MOUTH_LEFT, 1] + p[:, L.MOUTH_RIGHT, 1]) / 2
+    y = p[..., 1]
+    spine_y = y[:, L.LEFT_SHOULDER] + y[:, L.RIGHT_SHOULDER] - y[:, L.LEFT_HIP] - y[:, L.RIGHT_HIP]
+    face = float(np.nanmedian(mouth - eyes)) if np.isfinite(mouth - eyes).any() else 0.0
+    trunk = -float(np.nanmedian(spine_y))  # > 0: shoulders above the hips in the image
+    if face > 0 and trunk > 0:
+        return "foot_end"
+    if face < 0 and trunk < 0:
+        return "head_end"
+    return "end"
+
+
+def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1, lying: bool = False) -> View:
+    """The camera view over a window of frames (``xyz`` (n, 33, 3), ``vis`` (n, 33)).
+
+    ``lying``: the exercise is done lying (bench press, push-up). Filmed from beyond the feet, a lying
+    trunk points up the image like a standing one; it is then judged from depth instead.
+    """
     idx = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
     ok = np.isfinite(xyz[:, idx, :2]).all(axis=(1, 2)) & (vis[:, idx].min(axis=1) >= min_visibility)
     if not ok.any():
@@ -65,7 +99,8 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1)
     has_z = bool(np.nanmax(np.abs(p[:, :, 2])) > 1e-6)
     axis = ((p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]) + (p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])) / 2
     spine = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER] - p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP]) / 2
-    upright = float(np.median(-spine[:, 1] / np.maximum(np.linalg.norm(spine[:, :2], axis=1), 1e-6))) > 0.8
+    rise = -spine[:, 1] / np.maximum(np.linalg.norm(spine[:, :2], axis=1), 1e-6)
+    upright = not lying and float(np.median(rise)) > 0.8
     if has_z and not upright:
         axis_out = _out_of_plane(axis, None)
         long_out = _out_of_plane(spine, None)
@@ -94,8 +129,8 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1)
     cross = axis[:, 0] * spine[:, 1] - axis[:, 1] * spine[:, 0]
     facing = float(np.median(-cross / np.maximum(axis_len * spine_len, 1e-6)))
     a_out, l_out = float(np.median(axis_out)), float(np.median(long_out))
-    if l_out >= 50 and a_out < 40:
-        name = "end"
+    if l_out >= _END_MIN and a_out < 40:
+        name = _end_name(p)
     elif a_out >= (_SIDE_MIN_UPRIGHT if upright else _SIDE_MIN):
         name = "side"
     elif a_out <= 30:

@@ -35,8 +35,10 @@ class RepWindow:
 
     @classmethod
     def build(cls, times: Sequence[float], poses: Sequence[Pose | None], event: RepEvent,
-              pad_s: float = 0.1) -> RepWindow | None:
-        """Frames within the rep (plus ``pad_s``); None when no frame there has a pose."""
+              pad_s: float = 0.1, lying: bool = False) -> RepWindow | None:
+        """Frames within the rep (plus ``pad_s``); None when no frame there has a pose.
+
+        ``lying``: a lying exercise (see :func:`estimate_view`)."""
         sel = [i for i, tt in enumerate(times)
                if event.start_s - pad_s <= tt <= event.end_s + pad_s and poses[i] is not None]
         if len(sel) < 3:
@@ -45,7 +47,7 @@ class RepWindow:
         xyz = np.stack([poses[i].xyz for i in sel]).astype(float)  # type: ignore[union-attr]
         vis = np.stack([poses[i].visibility for i in sel]).astype(float)  # type: ignore[union-attr]
         size = poses[sel[0]].image_size  # type: ignore[union-attr]
-        return cls(t, xyz, vis, event, estimate_view(xyz, vis), size)
+        return cls(t, xyz, vis, event, estimate_view(xyz, vis, lying=lying), size)
 
     @property
     def has_z(self) -> bool:
