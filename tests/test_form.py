@@ -292,3 +292,46 @@ def test_bench_depth_only_judged_from_the_foot_end():
     res = analyze_reps("bench_press", seq.times, seq.poses)
     assert res.events and all("bottom_height_pct" not in ev.metrics for ev in res.events)
     assert any("foot of the bench" in a for a in res.advice)
+
+
+def _leg_extension_with_glitch(part: str, phase: str, shift: float):
+    """A clean side-view leg-extension set at 15 fps whose near ``part`` is drawn ``shift`` (× the torso
+    length) away for 3 frames of each rep's ``phase`` ("peak": the top, "lowering": the middle of the
+    way down), as BlazePose does when the legs cross in the image."""
+    from gymvision.landmarks import L
+    from gymvision.results import Pose
+
+    seq = generate_sequence("leg_extension", n_reps=4, seed=3, view="side_left", noise=0.0, occlusion=0.0,
+                            fps=15.0)
+    idx = {"knee": L.LEFT_KNEE, "ankle": L.LEFT_ANKLE}[part]
+    times = np.asarray(seq.times)
+    poses = list(seq.poses)
+    torso = float(np.linalg.norm(poses[0].xy[L.LEFT_SHOULDER] - poses[0].xy[L.LEFT_HIP]))
+    for r in seq.reps:
+        t_mid = r.turn_s if phase == "peak" else r.turn_s + 0.5 * (r.end_s - r.turn_s)
+        for i in np.argsort(np.abs(times - t_mid))[:3]:
+            p = poses[i]
+            xyz = p.xyz.copy()
+            xyz[idx, 0] += shift * torso
+            xyz[idx, 1] += shift * torso
+            poses[i] = Pose(xyz, p.visibility, p.image_size)
+    return times, poses
+
+
+def test_swing_not_cued_for_a_knee_drawn_astray_for_three_frames():
+    """The swing rule measures the shoulder against where the knee sits over the rep, not per frame."""
+    times, poses = _leg_extension_with_glitch("knee", "peak", 0.3)
+    res = analyze_reps("leg_extension", times, poses)
+    checked = [ev for ev in res.events if "torso_swing_deg" in ev.metrics]
+    assert len(checked) >= 3
+    assert all(ev.metrics["torso_swing_deg"] < 9.0 for ev in checked), [ev.metrics for ev in checked]
+
+
+def test_fast_lowering_not_cued_when_only_one_ankle_jumps():
+    """Both legs lift the pad together; one ankle drawn astray mid-lowering must not cut the lowering
+    short when the other leg is seen."""
+    times, poses = _leg_extension_with_glitch("ankle", "lowering", -0.6)
+    res = analyze_reps("leg_extension", times, poses)
+    checked = [ev for ev in res.events if "lowering_time_ratio" in ev.metrics]
+    assert len(checked) >= 3
+    assert all(ev.metrics["lowering_time_ratio"] > 0.67 for ev in checked), [ev.metrics for ev in checked]
