@@ -570,6 +570,18 @@ def test_live_first_rep_must_look_like_the_lift(kind, seed, exercise):
     assert tr.count == 0
 
 
+def test_live_counts_no_rep_while_walking_past_far_away():
+    # An idle seed never used for tuning: walking across a side view 9 m away, the hips bob too little
+    # for the vertical channel, so the knee-angle machine counts, and each stride's knee bend looked
+    # like a squat. Only the first rep of a set was checked for sideways travel (and from the moment
+    # the angle left its rest level, 0.5 s: 1.1 body scales); now every rep over its whole span (3 -> 0).
+    from gymvision.synth import generate_idle
+
+    seq = generate_idle("walking", duration_s=10.0, seed=3000, fps=30.0)
+    tr, _ = _live("squat", seq)
+    assert tr.count == 0
+
+
 def test_batch_does_not_split_a_rep_where_only_one_channel_dips():
     # Filmed from above, a deadlifter's shoulders sink towards the camera at lockout: the vertical
     # channel dips at the top while the hip angle stays open. That dip is no return to rest (it

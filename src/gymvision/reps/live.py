@@ -13,7 +13,7 @@ angle's: a limb filmed end-on), or runs against the lift (a camera looking down:
 similar reps against it while the channels anti-correlate), and never twice. The first rep of a set
 has no typical range to be judged by, so it must be sizeable and brisk; a small or slow one is counted
 only when a similar rep follows within a few seconds (then the second one counts, the first stays
-uncounted), and not while the hips travel sideways (walking). Rep boundaries are timed afterwards on
+uncounted). No rep counts while the hips travel sideways (walking). Rep boundaries are timed afterwards on
 lag-free smoothed samples with the batch detector's minimum-jerk model.
 """
 
@@ -107,7 +107,8 @@ SIMILAR = (0.6, 1.67)
 #: set by the larger share.
 ANGLE_MIN_VERT_FRAC = 0.2
 ANGLE_MIN_VERT_FRAC_FIRST = 0.4
-#: A first rep during which the hips travel sideways more than this many body scales is walking.
+#: A rep during which the hips travel sideways more than this many body scales is walking (a squat's
+#: or a deadlift's hips move back well under one).
 WALK_MAX_SCALES = 1.2
 #: The vertical channel runs against the lift (a camera looking down: the foot of a leg extension
 #: comes towards it and sinks in the image) when two similar reps in a row on the joint angle moved it
@@ -442,11 +443,11 @@ class LiveRepTracker:
         """
         if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
             return None
-        if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
-            xs = [x for tt, x in self._hip_x if span[0] <= tt <= span[1] and np.isfinite(x)]
-            scale = self._scale_ref or float("nan")
-            if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
-                return None  # walking: a first rep must be done on the spot
+        t0, t1 = min(span[0], event.start_s), max(span[1], event.end_s)
+        xs = [x for tt, x in self._hip_x if t0 <= tt <= t1 and np.isfinite(x)]
+        scale = self._scale_ref or float("nan")
+        if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
+            return None  # walking: a rep is done on the spot
         self.count += 1
         event.index = self.count
         if self.with_form:
