@@ -582,6 +582,17 @@ def test_live_counts_no_rep_while_walking_past_far_away():
     assert tr.count == 0
 
 
+def test_live_angle_machine_needs_a_well_seen_joint():
+    # An unseen idle seed: lying still on a bench, filmed low from 45°; the elbows are hidden and
+    # wander, the wrists-over-shoulders channel stays flat, so the elbow-angle machine counted 3 bench
+    # presses whose landmarks were barely seen (rep confidence 0.30-0.47).
+    from gymvision.synth import generate_idle
+
+    seq = generate_idle("lying", duration_s=10.0, seed=3012, fps=30.0)
+    tr, _ = _live("bench_press", seq)
+    assert tr.count == 0
+
+
 def test_batch_does_not_split_a_rep_where_only_one_channel_dips():
     # Filmed from above, a deadlifter's shoulders sink towards the camera at lockout: the vertical
     # channel dips at the top while the hip angle stays open. That dip is no return to rest (it

@@ -107,6 +107,9 @@ SIMILAR = (0.6, 1.67)
 #: set by the larger share.
 ANGLE_MIN_VERT_FRAC = 0.2
 ANGLE_MIN_VERT_FRAC_FIRST = 0.4
+#: The joint-angle machine counts only where the vertical channel is weak or unseen; its reps must be
+#: well seen (visibility of the joint's landmarks): a hidden elbow wandering on a still body made reps.
+ALT_MIN_CONFIDENCE = 0.45
 #: A rep during which the hips travel sideways more than this many body scales is walking (a squat's
 #: or a deadlift's hips move back well under one).
 WALK_MAX_SCALES = 1.2
@@ -442,6 +445,10 @@ class LiveRepTracker:
         ``span``: from when the channel left its rest level to when the rep was found.
         """
         if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
+            return None
+        if dedupe and event.confidence < ALT_MIN_CONFIDENCE:
+            log.debug("angle: rep %.2f-%.2f seen too poorly (confidence %.2f)", event.start_s, event.end_s,
+                      event.confidence)
             return None
         t0, t1 = min(span[0], event.start_s), max(span[1], event.end_s)
         xs = [x for tt, x in self._hip_x if t0 <= tt <= t1 and np.isfinite(x)]
