@@ -25,6 +25,7 @@ from gymvision.demo import write_exercise_video
 from gymvision.exercises import EXERCISES
 from gymvision.form import rules_for
 from gymvision.form.rules import Rule
+from gymvision.form.view import FOOT_END, SIDE
 from gymvision.pipeline import Pipeline
 
 N_REPS = 6
@@ -33,9 +34,9 @@ FAULTY = (1, 3, 4)
 
 def view_for(rule: Rule, seed: int) -> str:
     """A generator view from which ``rule`` is judged (alternating between two where it can)."""
-    if rule.views == frozenset({"side"}):
+    if rule.views == SIDE:
         return ("side_left", "side_right")[seed % 2]
-    if rule.views == frozenset({"foot_end"}):
+    if rule.views == FOOT_END:
         return "foot_end"
     if "diag" in rule.views:
         return ("front", "front_diag")[seed % 2]

@@ -183,7 +183,12 @@ def _pushup_depth(w: RepWindow, side: str) -> float:
     the far one is mostly hidden by the body from the side); the top is the rep's highest point
     (95th percentile), not the detected start and end.
     """
-    v = _smooth(w, _vert(w, "shoulder", "wrist", side))
+    return _bottom_share(w, "shoulder", "wrist", side)
+
+
+def _bottom_share(w: RepWindow, upper: str, lower: str, side: str) -> float:
+    """Lowest height of ``upper`` over ``lower`` in the rep, as % of its top (95th percentile)."""
+    v = _smooth(w, _vert(w, upper, lower, side))
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
     seg = v[lo:hi][np.isfinite(v[lo:hi])]
     if seg.size < 5:
@@ -211,16 +216,9 @@ def _bench_depth(w: RepWindow, side: str) -> float:
     at the bottom, and a hidden landmark there is a guess), averaged. Against the rep's own top rather
     than the arm's length, like push-up depth: the camera's tilt scales both alike.
     """
-    lo, hi = _window(w, w.event.start_s, w.event.end_s)
-    vals = []
-    for sd in ("left", "right"):
-        if not _seen_at(w, ("wrist", "shoulder"), sd, w.i_turn):
-            continue
-        v = _smooth(w, _vert(w, "wrist", "shoulder", sd))[lo:hi]
-        v = v[np.isfinite(v)]
-        top = float(np.percentile(v, 95)) if v.size >= 5 else float("nan")
-        if top > 0:
-            vals.append(100.0 * float(np.min(v)) / top)
+    vals = [_bottom_share(w, "wrist", "shoulder", sd) for sd in ("left", "right")
+            if _seen_at(w, ("wrist", "shoulder"), sd, w.i_turn)]
+    vals = [v for v in vals if v == v]
     return float(np.mean(vals)) if vals else float("nan")
 
 

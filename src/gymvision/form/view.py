@@ -63,8 +63,10 @@ def _out_of_plane(v: np.ndarray, expected_len: float | None) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(xy / max(expected_len, 1e-6), 0.0, 1.0)))
 
 
-def _end_name(p: np.ndarray) -> str:
+def _end_name(p: np.ndarray, spine: np.ndarray) -> str:
     """Which end of a lying body the camera is beyond: foot_end, head_end or end (cannot tell).
+
+    ``p``: the frames' landmarks, ``spine``: their hips → shoulders vectors.
 
     From beyond the feet the face reads the right way up (mouth below the eyes) and, with the phone
     above the bench, the trunk points up the image; from beyond the head both are reversed. Both must
@@ -74,10 +76,8 @@ def _end_name(p: np.ndarray) -> str:
     """
     eyes = (p[:, L.LEFT_EYE, 1] + p[:, L.RIGHT_EYE, 1]) / 2
     mouth = (p[:, L.MOUTH_LEFT, 1] + p[:, L.MOUTH_RIGHT, 1]) / 2
-    y = p[..., 1]
-    spine_y = y[:, L.LEFT_SHOULDER] + y[:, L.RIGHT_SHOULDER] - y[:, L.LEFT_HIP] - y[:, L.RIGHT_HIP]
     face = float(np.nanmedian(mouth - eyes)) if np.isfinite(mouth - eyes).any() else 0.0
-    trunk = -float(np.nanmedian(spine_y))  # > 0: shoulders above the hips in the image
+    trunk = -float(np.nanmedian(spine[:, 1]))  # > 0: shoulders above the hips in the image
     if face > 0 and trunk > 0:
         return "foot_end"
     if face < 0 and trunk < 0:
@@ -130,7 +130,7 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1,
     facing = float(np.median(-cross / np.maximum(axis_len * spine_len, 1e-6)))
     a_out, l_out = float(np.median(axis_out)), float(np.median(long_out))
     if l_out >= _END_MIN and a_out < 40:
-        name = _end_name(p)
+        name = _end_name(p, spine)
     elif a_out >= (_SIDE_MIN_UPRIGHT if upright else _SIDE_MIN):
         name = "side"
     elif a_out <= 30:

@@ -72,7 +72,7 @@ SEATED_SLACK_V = 20.0
 #: A rep whose half at a run's edge (start or end of the recording, a long gap) lasts under this share
 #: of its other half was cut off there and is not counted.
 EDGE_HALF_FRAC = 0.25
-#: Ranges of "similar" reps: a rep's range over the person's typical one.
+#: Ranges of "similar" reps: one rep's range over another's or over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
 

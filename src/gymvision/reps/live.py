@@ -33,6 +33,7 @@ from .detect import (
     REL_ROM,
     REST_SLACK_V,
     SEATED_SLACK_V,
+    SIMILAR,
     SMOOTH_S,
     VEL_FRAC,
     _velocity,
@@ -100,8 +101,6 @@ FIRST_MAX_S = 6.0
 SET_GAP_S = 15.0
 #: A doubtful first rep vouches for a similar one starting within this time after it.
 DOUBT_S = 6.0
-#: Ranges of "similar" reps (ratio of one rep's range to another's or to the set's typical one).
-SIMILAR = (0.6, 1.67)
 #: Reps counted on the angle channel must still move the vertical channel the lift's way by this
 #: share of its minimum range (the knee swing of walking does not lower the hips); the first rep of a
 #: set by the larger share.

@@ -299,12 +299,16 @@ def vertical_channel(xyz: np.ndarray, vis: np.ndarray, name: str, scale: np.ndar
     for u, lo in ((ua, la), (ub, lb)):
         ok = (vis[:, u] >= SIGNAL_MIN_VIS) & (vis[:, lo] >= SIGNAL_MIN_VIS)
         vals.append(np.where(ok, xyz[:, lo, 1] - xyz[:, u, 1], np.nan))
+    return 100.0 * _mean_seen(vals) / scale
+
+
+def _mean_seen(vals: list[np.ndarray]) -> np.ndarray:
+    """Per frame, the mean of the body sides' values that are finite (NaN where none is)."""
     stack = np.vstack(vals)
     finite = np.isfinite(stack)
     count = finite.sum(axis=0)
     with np.errstate(all="ignore"):
-        mean = np.where(count > 0, np.where(finite, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
-        return 100.0 * mean / scale
+        return np.where(count > 0, np.where(finite, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
 
 
 _ARMS = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
@@ -330,11 +334,8 @@ def forearm_channel(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray) -> np.n
         seen = np.isfinite(wrist) & np.isfinite(rise)
         usual = float(np.median(rise[seen])) if seen.any() else 0.0
         vals.append(np.where(seen, wrist - (rise - usual) / 2, wrist))
-    stack = np.vstack(vals)
-    finite = np.isfinite(stack)
     with np.errstate(all="ignore"):
-        mean = np.where(finite, stack, 0.0).sum(axis=0) / finite.sum(axis=0)
-        return 100.0 * mean / scale
+        return 100.0 * _mean_seen(vals) / scale
 
 
 def extract(exercise: str, arrays: PoseArrays, side: str | None = None) -> SignalTrack:
