@@ -593,6 +593,29 @@ def test_live_angle_machine_needs_a_well_seen_joint():
     assert tr.count == 0
 
 
+@pytest.mark.parametrize("seed", [3016, 3021, 3036])
+def test_live_counts_no_bench_rep_when_the_arms_drop_after_re_racking(seed):
+    # Unseen idle seeds: the bar goes back to the rack, the arms drop to the sides and come back up to
+    # the bar. The wrists fall below the shoulders and rise again like a rep; the hands end by the hips
+    # with flat forearms, which no bench rep does (each clip counted 1 before).
+    from gymvision.synth import generate_idle
+
+    seq = generate_idle("rerack", duration_s=10.0, seed=seed, fps=15.0 if seed % 2 else 30.0)
+    tr, _ = _live("bench_press", seq)
+    assert tr.count == 0
+
+
+@pytest.mark.parametrize("view", ["head_end", "front_diag", "high"])
+def test_live_counts_a_bench_set_whose_hands_reach_far_in_the_image(view):
+    # From the head end and from 45° the upright forearms add to the hands' reach along the trunk:
+    # the re-rack check must not drop the first rep of a real set.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("bench_press", n_reps=5, seed=42, view=view, fps=30.0, idle_before_s=1.0)
+    tr, _ = _live("bench_press", seq)
+    assert tr.count == 5
+
+
 def test_batch_does_not_split_a_rep_where_only_one_channel_dips():
     # Filmed from above, a deadlifter's shoulders sink towards the camera at lockout: the vertical
     # channel dips at the top while the hip angle stays open. That dip is no return to rest (it

@@ -137,6 +137,13 @@ PUSH_UP_RISE_MAX = 5.0
 REACH_BELOW_HIPS = 0.0
 FLOOR_BELOW_KNEES = 15.0
 FLOOR_AHEAD_MAX = 50.0
+#: A bench press brings the bar down over the chest, the forearms upright under it. A first rep whose
+#: hands end far towards the hips along the trunk, less half the forearms' rise (wrist over elbow, which
+#: adds to the reach in an image taken from the head end), by more than ``BAR_REACH_MAX`` is arms
+#: lowered to the sides after re-racking, not a rep (bench reps on the synthetic clips: at most 71;
+#: arms lowered after a re-rack: 39–115, over 75 in 13 of 17).
+BAR_REACH_MAX = 75.0
+N_HANDS = 5
 
 
 @dataclass
@@ -154,8 +161,8 @@ class _Rep:
     start_up: float = float("nan")
     start_thigh: float = float("nan")
     peak_up: float = float("nan")
-    start_hands: tuple[float, float, float] = (float("nan"),) * 3  # see ``_hands``
-    peak_hands: tuple[float, float, float] = (float("nan"),) * 3
+    start_hands: tuple[float, ...] = (float("nan"),) * N_HANDS  # see ``_hands``
+    peak_hands: tuple[float, ...] = (float("nan"),) * N_HANDS
     amp: float = float("nan")
     n_valid: int = 0
     n_frames: int = 0
@@ -188,7 +195,7 @@ class LiveRepTracker:
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
-        self._hands_hist: deque[tuple[float, float, float]] = deque(maxlen=3)
+        self._hands_hist: deque[tuple[float, ...]] = deque(maxlen=3)
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -213,7 +220,7 @@ class LiveRepTracker:
         self._torso_up = float("nan")
         self._thigh_up = float("nan")  # hips over knees (% of body scale), followed for seated lifts only
         self._rest_thigh = float("nan")
-        self._hands: tuple[float, float, float] = (float("nan"),) * 3  # this frame's, see ``_hands``
+        self._hands: tuple[float, ...] = (float("nan"),) * N_HANDS  # this frame's, see ``_hands``
         self._rest_hands = self._hands
         self._rep: _Rep | None = None
         self._filter.reset()
@@ -325,11 +332,11 @@ class LiveRepTracker:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         if self.spec.seated:
             self._thigh_up = _thigh_up(pose, scale)
-        if self.spec.chest_up or self.spec.from_floor:
+        if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up:
             self._hands_hist.append(_hands(pose, self._scale_ref))
             # a 3-frame median of each: a hand seen through the body flickers
-            med = tuple(_median_finite([h[k] for h in self._hands_hist]) for k in range(3))
-            self._hands = self._alt._hands = (med[0], med[1], med[2])
+            med = tuple(_median_finite([h[k] for h in self._hands_hist]) for k in range(N_HANDS))
+            self._hands = self._alt._hands = med
         self._alt._torso_up, self._alt._thigh_up = self._torso_up, self._thigh_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
@@ -527,11 +534,12 @@ class LiveRepTracker:
 
     def _unlike_the_lift(self, rep: _Rep) -> bool:
         """Whether a first rep looks like something else: reaching down to load a plate or pick
-        something up, sitting up after a set.
+        something up, sitting up or lowering the arms after a set.
 
         Squat: it does not start standing, or the trunk folds over (``FOLD_MAX``) with the hands below
         the hips; deadlift: it does not start from a bar on the floor (hands above the knees or far in
-        front of the feet); push-up: the trunk rises. Unseen landmarks veto nothing.
+        front of the feet); push-up: the trunk rises; bench press: the hands end by the hips
+        (``BAR_REACH_MAX``). Unseen landmarks veto nothing.
         """
         if self.spec.trunk_lowers and rep.peak_up - rep.start_up > PUSH_UP_RISE_MAX:
             log.debug("%s: first rep %.2f raises the trunk (%.0f -> %.0f %%)", self.channel, rep.start_t,
@@ -546,7 +554,12 @@ class LiveRepTracker:
             log.debug("%s: first rep %.2f folds over (trunk %.0f -> %.0f %%, hands %.0f %% below the hips)",
                       self.channel, rep.start_t, rep.start_up, rep.peak_up, rep.peak_hands[0])
             return True
-        _, below_knees, ahead = rep.start_hands
+        below_knees, ahead = rep.start_hands[1:3]
+        rise, reach = rep.peak_hands[3:5]
+        if self.spec.forearms_up and reach - 0.5 * rise > BAR_REACH_MAX:
+            log.debug("%s: first rep %.2f lowers the hands to the hips (reach %.0f %%, forearms %.0f %%)",
+                      self.channel, rep.start_t, reach, rise)
+            return True
         if self.spec.from_floor and (below_knees < FLOOR_BELOW_KNEES or ahead > FLOOR_AHEAD_MAX):
             log.debug("%s: first rep %.2f not from the floor (hands %.0f %% below the knees, %.0f %% ahead)",
                       self.channel, rep.start_t, below_knees, ahead)
@@ -642,17 +655,19 @@ def _median_finite(vals: list[float]) -> float:
     return ok[n // 2] if n % 2 else (ok[n // 2 - 1] + ok[n // 2]) / 2
 
 
-def _hands(pose: Pose | None, scale: float | None) -> tuple[float, float, float]:
-    """The hands below the hips, below the knees and in front of (or behind) the ankles, in % of the
-    body scale (image axes; NaN where unseen)."""
+def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
+    """Where the hands are, in % of the body scale (image axes; NaN where unseen): below the hips,
+    below the knees, in front of (or behind) the ankles, and for a bar held lying down the forearm's
+    rise (wrist over elbow, the more upright arm) and the hands' reach towards the hips along the
+    trunk (shoulders to hips, the further hand)."""
     nan = float("nan")
     if pose is None or not scale or not np.isfinite(scale):
-        return nan, nan, nan
+        return (nan,) * N_HANDS
     p, vis = pose.xyz.tolist(), pose.visibility.tolist()
     # only clearly seen wrists: a far wrist guessed through the body lands anywhere
     wrists = [i for i in (L.LEFT_WRIST, L.RIGHT_WRIST) if vis[i] >= MIN_VISIBILITY]
     if not wrists:
-        return nan, nan, nan
+        return (nan,) * N_HANDS
     wx, wy = sum(p[i][0] for i in wrists) / len(wrists), sum(p[i][1] for i in wrists) / len(wrists)
 
     def mean(idx: tuple[int, int], axis: int) -> float:
@@ -662,7 +677,18 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, float, float]
     hips = 100.0 * (wy - mean((L.LEFT_HIP, L.RIGHT_HIP), 1)) / scale
     knees = 100.0 * (wy - mean((L.LEFT_KNEE, L.RIGHT_KNEE), 1)) / scale
     ahead = 100.0 * abs(wx - mean((L.LEFT_ANKLE, L.RIGHT_ANKLE), 0)) / scale
-    return hips, knees, ahead
+    ax, ay = (mean((L.LEFT_HIP, L.RIGHT_HIP), k) - mean((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), k)
+              for k in (0, 1))
+    norm = float(np.hypot(ax, ay))
+    rises, reaches = [], []
+    for sh, el, wr in ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
+                       (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)):
+        if min(vis[sh], vis[el], vis[wr]) < MIN_VISIBILITY:
+            continue
+        rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)
+        if norm > 0:
+            reaches.append(100.0 * ((p[wr][0] - p[sh][0]) * ax + (p[wr][1] - p[sh][1]) * ay) / norm / scale)
+    return hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan)
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:
