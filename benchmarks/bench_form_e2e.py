@@ -27,6 +27,7 @@ from gymvision.form import rules_for
 from gymvision.form.rules import Rule
 from gymvision.form.view import FOOT_END, SIDE
 from gymvision.pipeline import Pipeline
+from gymvision.results import RepEvent
 
 N_REPS = 6
 FAULTY = (1, 3, 4)
@@ -41,6 +42,12 @@ def view_for(rule: Rule, seed: int) -> str:
     if "diag" in rule.views:
         return ("front", "front_diag")[seed % 2]
     return "front"
+
+
+def cued(rule: Rule, ev: RepEvent) -> bool:
+    """Whether the rep got ``rule``'s cue (not just a value past its threshold: see
+    ``form.compare_within_set``)."""
+    return rule.cue.format(n=ev.index, v=ev.metrics[rule.metric]) in ev.cues
 
 
 def main() -> None:
@@ -79,7 +86,7 @@ def main() -> None:
                                 c["withheld"] += 1
                                 continue
                             has = other.fault in truth.faults
-                            flagged = other.fault_if(ev.metrics[other.metric])
+                            flagged = cued(other, ev)
                             c["tp"] += has and flagged
                             c["fp"] += (not has) and flagged
                             c["fn"] += has and not flagged
@@ -87,7 +94,7 @@ def main() -> None:
                         if other is rule:
                             judged = [(ev, t) for ev, t in pairs if other.metric in ev.metrics]
                             line.append(" ".join(f"{'F' if other.fault in t.faults else '.'}"
-                                                 f"{'!' if other.fault_if(ev.metrics[other.metric]) else '-'}"
+                                                 f"{'!' if cued(other, ev) else '-'}"
                                                  for ev, t in judged))
                     print(f"{ex:15} {rule.fault:16} {view:11} reps {len(seq.reps)} -> {res.reps or 0:2d}  "
                           f"judged (truth, cue): {line[0] or 'none'}", flush=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from gymvision.exercises import EXERCISES
-from gymvision.form import evaluate_rep, rules_for
+from gymvision.form import compare_within_set, evaluate_rep, rules_for
 from gymvision.form.view import estimate_view
 from gymvision.reps import LiveRepTracker, analyze_reps
 from gymvision.reps.signals import SPECS, PoseArrays, side_angles
@@ -241,8 +241,10 @@ def run_form(seeds: int, rng: np.random.Generator) -> tuple[dict, dict]:
                                         faults=() if fault is None else (fault,), fault_reps=fault_reps,
                                         fps=15.0 if s % 2 else 30.0)
                 res = analyze_reps(ex, seq.times, seq.poses, with_form=False)
+                forms = {id(ev): evaluate_rep(ex, seq.times, seq.poses, ev) for ev in res.events}
+                compare_within_set(ex, list(forms.values()))  # as analyze_reps does
                 for ev, truth in match(res.events, seq.reps):
-                    fr = evaluate_rep(ex, seq.times, seq.poses, ev)
+                    fr = forms[id(ev)]
                     vtrue = VIEW_CLASS[seq.view]
                     view_conf[vtrue][fr.view] += 1
                     for rule in rules_for(ex):

@@ -73,3 +73,21 @@ def test_form_cues_land_on_the_faulty_reps_through_the_real_pose_model(pipeline,
             judged.append(("swing" in truth.faults, any("torso swung" in c for c in ev.cues)))
     assert len(judged) >= 5
     assert all(has == cued for has, cued in judged), judged
+
+
+def test_press_lockout_cued_only_on_the_reps_that_stop_short(pipeline, tmp_path: Path) -> None:
+    """A shoulder press filmed at 45° whose reps 2, 4 and 5 stop with bent elbows: BlazePose reads the
+    straight arms of the others at 158-161°, just under the 160° threshold, so those reps must be
+    judged against the set's best rep (before, reps 1 and 3 were cued too)."""
+    path = tmp_path / "press_lockout.mp4"
+    seq = write_exercise_video(path, "shoulder_press", n_reps=6, view="front_diag", seed=201,
+                               faults=("no_lockout",), fault_reps=[1, 3, 4])
+    res = pipeline.analyze_video(path, exercise="shoulder_press")
+    assert res.reps == 6
+    judged = []
+    for ev in res.rep_events:
+        truth = min(seq.reps, key=lambda r: abs(r.turn_s - ev.turn_s))
+        if "elbow_top_deg" in ev.metrics:
+            judged.append(("no_lockout" in truth.faults, any("not locked out" in c for c in ev.cues)))
+    assert len(judged) >= 5
+    assert all(has == cued for has, cued in judged), judged

@@ -335,3 +335,31 @@ def test_fast_lowering_not_cued_when_only_one_ankle_jumps():
     checked = [ev for ev in res.events if "lowering_time_ratio" in ev.metrics]
     assert len(checked) >= 3
     assert all(ev.metrics["lowering_time_ratio"] > 0.67 for ev in checked), [ev.metrics for ev in checked]
+
+
+def _press_result(n: int, top_deg: float):
+    from gymvision.form import FormResult
+
+    rule = next(r for r in rules_for("shoulder_press") if r.fault == "no_lockout")
+    res = FormResult(metrics={rule.metric: top_deg})
+    if rule.fault_if(top_deg):
+        res.faults.add(rule.fault)
+        res.cue_of[rule.fault] = rule.cue.format(n=n, v=top_deg)
+        res.cues.append(res.cue_of[rule.fault])
+    return res
+
+
+def test_a_doubtful_lockout_is_cued_only_when_short_of_the_sets_best():
+    # BlazePose reads a locked-out arm overhead at 158-164°: a rep just under the 160° threshold is
+    # cued only when it falls clearly short of the set's best rep; far under it (< 150°) always.
+    from gymvision.form import compare_within_set
+
+    results = [_press_result(i + 1, v) for i, v in enumerate([164.0, 158.5, 131.0, 162.0, 151.0])]
+    compare_within_set("shoulder_press", results)
+    assert [bool(r.cues) for r in results] == [False, False, True, False, True]
+    assert results[2].faults == {"no_lockout"} and not results[1].faults
+    assert "131°" in results[2].cues[0] and "151°" in results[4].cues[0]
+    # a set that never gets past 158° gives no doubtful cue, but a clearly bent rep keeps its own
+    alone = [_press_result(1, 158.0), _press_result(2, 157.0), _press_result(3, 140.0)]
+    compare_within_set("shoulder_press", alone)
+    assert [bool(r.cues) for r in alone] == [False, False, True]

@@ -44,6 +44,7 @@ class FormResult:
     view: str = "unknown"
     #: Withheld (inactive) rules: fault name -> whether it would have fired (benchmark only; never shown).
     shadow: dict[str, bool] = field(default_factory=dict)
+    cue_of: dict[str, str] = field(default_factory=dict)  # fault name -> its cue in ``cues``
 
     def withhold(self, fault: str, reason: str, why: str, advise: bool = True) -> None:
         """Record that ``fault`` was not judged (``why``: "visibility" | "view"), with camera advice."""
@@ -113,8 +114,29 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         res.metrics[rule.metric] = float(value)
         if rule.fault_if(value):
             res.faults.add(rule.fault)
-            res.cues.append(rule.cue.format(n=event.index, v=value))
+            res.cue_of[rule.fault] = rule.cue.format(n=event.index, v=value)
+            res.cues.append(res.cue_of[rule.fault])
     return res
+
+
+def compare_within_set(exercise: str, results: Sequence[FormResult]) -> None:
+    """Withdraw, in place, the faults that are only doubtful (``Rule.sure``) from reps as good as the
+    set's best one: the pose model's error, not the lifter's (a locked-out arm overhead reads as low
+    as 158° through BlazePose). Live, ``results`` are the set's reps so far."""
+    for rule in rules_for(exercise):
+        if rule.sure is None:
+            continue
+        vals = [r.metrics[rule.metric] for r in results if rule.metric in r.metrics]
+        if not vals:
+            continue
+        best = min(vals) if rule.above else max(vals)
+        for r in results:
+            v = r.metrics.get(rule.metric, float("nan"))
+            if rule.fault in r.faults and not rule.sure_fault(v) and abs(best - v) <= rule.set_margin:
+                r.faults.discard(rule.fault)
+                cue = r.cue_of.pop(rule.fault, None)
+                if cue in r.cues:
+                    r.cues.remove(cue)
 
 
 def _shadow(res: FormResult, w: RepWindow, rule: Rule) -> None:
@@ -136,8 +158,9 @@ def evaluate_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | 
                   events: Sequence[RepEvent]) -> list[str]:
     """Fill ``cues`` and ``metrics`` of each event in place; return the set's camera advice."""
     advice: list[str] = []
-    for ev in events:
-        res = evaluate_rep(exercise, times, poses, ev)
+    results = [evaluate_rep(exercise, times, poses, ev) for ev in events]
+    compare_within_set(exercise, results)
+    for ev, res in zip(events, results, strict=True):
         ev.cues = res.cues
         ev.metrics.update(res.metrics)
         for a in res.advice:

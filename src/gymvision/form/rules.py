@@ -39,9 +39,19 @@ class Rule:
     #: Withheld rules never cue nor advise (a wrong cue is worse than none); they are still measured
     #: for the benchmark (``FormResult.shadow``) so that their precision/recall stays known.
     active: bool = True
+    #: Values between ``sure`` and ``threshold`` are within the pose model's error of a clean rep: such
+    #: a rep is a fault only when it also falls more than ``set_margin`` short of the set's best rep
+    #: (see ``evaluate.compare_within_set``). None: every value past the threshold is a fault.
+    sure: float | None = None
+    set_margin: float = 0.0
 
     def fault_if(self, value: float) -> bool:
         return bool(np.isfinite(value) and (value > self.threshold if self.above else value < self.threshold))
+
+    def sure_fault(self, value: float) -> bool:
+        """Past ``sure`` too: a fault whatever the rest of the set did."""
+        edge = self.threshold if self.sure is None else self.sure
+        return bool(np.isfinite(value) and (value > edge if self.above else value < edge))
 
 
 # -- measurements ------------------------------------------------------------------------------------
@@ -445,7 +455,8 @@ RULES: tuple[Rule, ...] = (
          _uneven, 20.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly", active=False),
     Rule("shoulder_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
          "film from the front or at 45° to check lockout", _elbows_at_top, 160.0, False,
-         "rep {n}: not locked out overhead (elbows straightened only to {v:.0f}°) — press to straight arms"),
+         "rep {n}: not locked out overhead (elbows straightened only to {v:.0f}°) — press to straight arms",
+         sure=150.0, set_margin=8.0),
     Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check your back", _back_lean, 5.0, True,
          "rep {n}: leaned back {v:.0f}° behind your legs while pressing — squeeze your glutes and brace"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -50,6 +51,9 @@ from .signals import (
     person_changed,
     vertical_scalar,
 )
+
+if TYPE_CHECKING:
+    from ..form import FormResult
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +203,7 @@ class LiveRepTracker:
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
+        self._set_forms: list[FormResult] = []  # the current set's reps (``form.compare_within_set``)
         self._amps: deque[float] = deque(maxlen=6)
         self._scales: deque[float] = deque(maxlen=SCALE_LEN)
         self._scale_ref: float | None = None
@@ -633,13 +638,17 @@ class LiveRepTracker:
         return start, float(np.clip(top, start, end)), end
 
     def _add_form(self, event: RepEvent) -> None:
-        from ..form import evaluate_rep
+        from ..form import compare_within_set, evaluate_rep
 
         sel = [(tt, p) for tt, p in self._buffer if event.start_s - 0.05 <= tt <= event.end_s + 0.05]
         if not sel:
             return
         ts, ps = zip(*sel, strict=True)
         result = evaluate_rep(self.exercise, list(ts), list(ps), event)
+        if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
+            self._set_forms.clear()  # a new set: its reps are compared among themselves
+        self._set_forms.append(result)
+        compare_within_set(self.exercise, self._set_forms)
         event.cues = result.cues[:1]  # at most one new cue per rep live
         event.metrics.update(result.metrics)
         for a in result.advice:
