@@ -605,6 +605,18 @@ def test_live_counts_no_bench_rep_when_the_arms_drop_after_re_racking(seed):
     assert tr.count == 0
 
 
+@pytest.mark.parametrize("seed", [3003, 3023, 3038])
+def test_live_counts_no_push_up_while_sitting_with_the_arms_busy(seed):
+    # Unseen idle seeds: sitting, the hands move about while the shoulders stay put, and the
+    # shoulders-over-hands channel swings like a push-up (1, 1 and 2 reps before). A push-up moves the
+    # shoulders; the hands stay planted.
+    from gymvision.synth import generate_idle
+
+    seq = generate_idle("sitting", duration_s=10.0, seed=seed, fps=15.0 if seed % 2 else 30.0)
+    tr, _ = _live("push_up", seq)
+    assert tr.count == 0
+
+
 @pytest.mark.parametrize("view", ["head_end", "front_diag", "high"])
 def test_live_counts_a_bench_set_whose_hands_reach_far_in_the_image(view):
     # From the head end and from 45° the upright forearms add to the hands' reach along the trunk:

@@ -147,7 +147,14 @@ FLOOR_AHEAD_MAX = 50.0
 #: lowered to the sides after re-racking, not a rep (bench reps on the synthetic clips: at most 71;
 #: arms lowered after a re-rack: 39–115, over 75 in 13 of 17).
 BAR_REACH_MAX = 75.0
-N_HANDS = 5
+#: A push-up moves the shoulders, the hands stay planted: a rep of the shoulders-over-hands channel in
+#: which neither seen shoulder's own height changes by ``SHOULDERS_MOVE_MIN`` (% of the body scale; the
+#: channel's own minimum range is 15) is the hands moving, sitting or lying with the arms busy. On the
+#: synthetic clips real reps move them by ≥ 21 (filmed from above; mostly 30-200), idle false reps by
+#: 1-10 in 9 of 10. The joint-angle machine counts where that channel is weak (filmed from the feet,
+#: the shoulders move 7-12): its reps are not checked.
+SHOULDERS_MOVE_MIN = 12.0
+N_HANDS = 7
 
 
 @dataclass
@@ -337,7 +344,7 @@ class LiveRepTracker:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         if self.spec.seated:
             self._thigh_up = _thigh_up(pose, scale)
-        if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up:
+        if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up or self.spec.trunk_lowers:
             self._hands_hist.append(_hands(pose, self._scale_ref))
             # a 3-frame median of each: a hand seen through the body flickers
             med = tuple(_median_finite([h[k] for h in self._hands_hist]) for k in range(N_HANDS))
@@ -520,6 +527,8 @@ class LiveRepTracker:
                 posture = False
         if first and posture and self._unlike_the_lift(rep):
             posture = False
+        if posture and self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep):
+            posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
             log.debug("%s: rejected rep %.2f-%.2f amp %.1f/%.1f thr %.1f posture %s other %.1f dur %.2f "
                       "first %s", self.channel, rep.start_t, end_t, amp, returned, self.threshold, posture,
@@ -570,6 +579,17 @@ class LiveRepTracker:
                       self.channel, rep.start_t, below_knees, ahead)
             return True
         return False
+
+    def _hands_moved(self, rep: _Rep) -> bool:
+        """Whether neither seen shoulder's height changed by ``SHOULDERS_MOVE_MIN`` between the rep's
+        rest and its turn (a push-up's channel moved by the hands). Unseen shoulders veto nothing."""
+        moves = [abs(b - a) for a, b in zip(rep.start_hands[5:], rep.peak_hands[5:], strict=True)
+                 if np.isfinite(a) and np.isfinite(b)]
+        if not moves or max(moves) >= SHOULDERS_MOVE_MIN:
+            return False
+        log.debug("%s: rep %.2f moves the hands, not the shoulders (%.0f %%)", self.channel, rep.start_t,
+                  max(moves))
+        return True
 
     def _fits_set(self, amp: float, first: bool) -> bool:
         """Whether a rep continues the set: not its first, and of the range of the set's reps.
@@ -668,15 +688,17 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
     """Where the hands are, in % of the body scale (image axes; NaN where unseen): below the hips,
     below the knees, in front of (or behind) the ankles, and for a bar held lying down the forearm's
     rise (wrist over elbow, the more upright arm) and the hands' reach towards the hips along the
-    trunk (shoulders to hips, the further hand)."""
+    trunk (shoulders to hips, the further hand); then each shoulder's height in the image (left, right)."""
     nan = float("nan")
     if pose is None or not scale or not np.isfinite(scale):
         return (nan,) * N_HANDS
     p, vis = pose.xyz.tolist(), pose.visibility.tolist()
+    shoulders = tuple(100.0 * p[i][1] / scale if vis[i] >= MIN_VISIBILITY else nan
+                      for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
     # only clearly seen wrists: a far wrist guessed through the body lands anywhere
     wrists = [i for i in (L.LEFT_WRIST, L.RIGHT_WRIST) if vis[i] >= MIN_VISIBILITY]
     if not wrists:
-        return (nan,) * N_HANDS
+        return (nan,) * (N_HANDS - 2) + shoulders
     wx, wy = sum(p[i][0] for i in wrists) / len(wrists), sum(p[i][1] for i in wrists) / len(wrists)
 
     def mean(idx: tuple[int, int], axis: int) -> float:
@@ -697,7 +719,7 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
         rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)
         if norm > 0:
             reaches.append(100.0 * ((p[wr][0] - p[sh][0]) * ax + (p[wr][1] - p[sh][1]) * ay) / norm / scale)
-    return hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan)
+    return (hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), *shoulders)
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:
