@@ -154,7 +154,12 @@ BAR_REACH_MAX = 75.0
 #: 1-10 in 9 of 10. The joint-angle machine counts where that channel is weak (filmed from the feet,
 #: the shoulders move 7-12): its reps are not checked.
 SHOULDERS_MOVE_MIN = 12.0
-N_HANDS = 7
+#: A squat starts standing, the thighs about as tall in the image as the shins from every camera (real
+#: first reps on the synthetic clips: ≥ 0.83 of them at rest); seated, filmed from the front, the thighs
+#: point at the camera (0.3-0.5): a first "squat" that starts with thighs under ``THIGH_SHIN_MIN`` of the
+#: shins is getting up or shifting on a seat.
+THIGH_SHIN_MIN = 0.6
+N_HANDS = 8
 
 
 @dataclass
@@ -512,6 +517,11 @@ class LiveRepTracker:
             veto = self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle
             if veto and not self._fits_set(amp, first):
                 posture = False  # the joint hardly moved: swaying, stepping, fidgeting
+            if posture and np.isfinite(rom) and abs(rom) < self.spec.side_min_rom_deg \
+                    and self._view(rep.start_t, end_t) == "side":
+                log.debug("%s: rep %.2f bends the joint %.0f° only, filmed from the side", self.channel,
+                          rep.start_t, abs(rom))
+                posture = False
             start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
         if np.isfinite(start_v) and start_v < self.spec.rest_min_v - REST_SLACK_V:
             posture = False  # e.g. a "press" from hanging arms
@@ -548,12 +558,12 @@ class LiveRepTracker:
 
     def _unlike_the_lift(self, rep: _Rep) -> bool:
         """Whether a first rep looks like something else: reaching down to load a plate or pick
-        something up, sitting up or lowering the arms after a set.
+        something up, shifting on a seat, sitting up or lowering the arms after a set.
 
-        Squat: it does not start standing, or the trunk folds over (``FOLD_MAX``) with the hands below
-        the hips; deadlift: it does not start from a bar on the floor (hands above the knees or far in
-        front of the feet); push-up: the trunk rises; bench press: the hands end by the hips
-        (``BAR_REACH_MAX``). Unseen landmarks veto nothing.
+        Squat: it does not start standing (trunk up, thighs as tall as the shins: ``THIGH_SHIN_MIN``), or
+        the trunk folds over (``FOLD_MAX``) with the hands below the hips; deadlift: it does not start
+        from a bar on the floor (hands above the knees or far in front of the feet); push-up: the trunk
+        rises; bench press: the hands end by the hips (``BAR_REACH_MAX``). Unseen landmarks veto nothing.
         """
         if self.spec.trunk_lowers and rep.peak_up - rep.start_up > PUSH_UP_RISE_MAX:
             log.debug("%s: first rep %.2f raises the trunk (%.0f -> %.0f %%)", self.channel, rep.start_t,
@@ -562,6 +572,10 @@ class LiveRepTracker:
         if self.spec.chest_up and rep.start_up < UPRIGHT_MIN:
             log.debug("%s: first rep %.2f does not start standing (trunk %.0f %%)", self.channel, rep.start_t,
                       rep.start_up)
+            return True
+        if self.spec.chest_up and rep.start_hands[7] < THIGH_SHIN_MIN:
+            log.debug("%s: first rep %.2f does not start standing (thighs %.2f of the shins)", self.channel,
+                      rep.start_t, rep.start_hands[7])
             return True
         folded = rep.peak_up < FOLD_MAX * rep.start_up
         if self.spec.chest_up and folded and rep.peak_hands[0] > REACH_BELOW_HIPS:
@@ -580,10 +594,21 @@ class LiveRepTracker:
             return True
         return False
 
+    def _view(self, t0: float, t1: float) -> str:
+        """The camera view (``form.estimate_view``) over the poses between ``t0`` and ``t1``."""
+        from ..form import estimate_view
+
+        poses = [p for t, p in self._buffer if t0 <= t <= t1 and p is not None]
+        if not poses:
+            return "unknown"
+        xyz = np.stack([p.xyz for p in poses])
+        vis = np.stack([p.visibility for p in poses])
+        return estimate_view(xyz, vis, lying=not self.spec.upright).name
+
     def _hands_moved(self, rep: _Rep) -> bool:
         """Whether neither seen shoulder's height changed by ``SHOULDERS_MOVE_MIN`` between the rep's
         rest and its turn (a push-up's channel moved by the hands). Unseen shoulders veto nothing."""
-        moves = [abs(b - a) for a, b in zip(rep.start_hands[5:], rep.peak_hands[5:], strict=True)
+        moves = [abs(b - a) for a, b in zip(rep.start_hands[5:7], rep.peak_hands[5:7], strict=True)
                  if np.isfinite(a) and np.isfinite(b)]
         if not moves or max(moves) >= SHOULDERS_MOVE_MIN:
             return False
@@ -684,21 +709,29 @@ def _median_finite(vals: list[float]) -> float:
     return ok[n // 2] if n % 2 else (ok[n // 2 - 1] + ok[n // 2]) / 2
 
 
+_LEGS = ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+
+
 def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
     """Where the hands are, in % of the body scale (image axes; NaN where unseen): below the hips,
     below the knees, in front of (or behind) the ankles, and for a bar held lying down the forearm's
     rise (wrist over elbow, the more upright arm) and the hands' reach towards the hips along the
-    trunk (shoulders to hips, the further hand); then each shoulder's height in the image (left, right)."""
+    trunk (shoulders to hips, the further hand); then each shoulder's height in the image (left, right);
+    last, not about the hands, the thighs' height in the image over the shins' (legs seen clearly)."""
     nan = float("nan")
     if pose is None or not scale or not np.isfinite(scale):
         return (nan,) * N_HANDS
     p, vis = pose.xyz.tolist(), pose.visibility.tolist()
     shoulders = tuple(100.0 * p[i][1] / scale if vis[i] >= MIN_VISIBILITY else nan
                       for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
+    legs = [(p[k][1] - p[h][1], p[a][1] - p[k][1]) for h, k, a in _LEGS
+            if min(vis[h], vis[k], vis[a]) >= MIN_VISIBILITY]
+    shin = sum(b for _, b in legs)
+    thigh_shin = sum(a for a, _ in legs) / shin if legs and shin > 0 else nan
     # only clearly seen wrists: a far wrist guessed through the body lands anywhere
     wrists = [i for i in (L.LEFT_WRIST, L.RIGHT_WRIST) if vis[i] >= MIN_VISIBILITY]
     if not wrists:
-        return (nan,) * (N_HANDS - 2) + shoulders
+        return (nan,) * (N_HANDS - 3) + shoulders + (thigh_shin,)
     wx, wy = sum(p[i][0] for i in wrists) / len(wrists), sum(p[i][1] for i in wrists) / len(wrists)
 
     def mean(idx: tuple[int, int], axis: int) -> float:
@@ -719,7 +752,7 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
         rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)
         if norm > 0:
             reaches.append(100.0 * ((p[wr][0] - p[sh][0]) * ax + (p[wr][1] - p[sh][1]) * ay) / norm / scale)
-    return (hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), *shoulders)
+    return (hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), *shoulders, thigh_shin)
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:

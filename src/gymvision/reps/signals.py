@@ -74,6 +74,7 @@ class ExerciseSpec:
     from_floor: bool = False  # a set starts with the bar on the floor: hands below the knees, over the feet
     trunk_lowers: bool = False  # the shoulders drop towards the hands: the trunk never rises in the image
     forearms_up: bool = False  # the forearms stand upright under the load: see ``forearm_channel``
+    side_min_rom_deg: float = 0.0  # filmed from the side a rep bends the joint at least this much (live)
 
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
@@ -95,7 +96,7 @@ class ExerciseSpec:
 SPECS: dict[str, ExerciseSpec] = {
     "squat": ExerciseSpec("knee", False, 30.0, "hip_over_knee", 15.0, 85.0, 60.0, linearise=True,
                            fallback_joint="hip", min_shift_v=6.0, rest_min_v=40.0, planted=True,
-                           chest_up=True),
+                           chest_up=True, side_min_rom_deg=20.0),
     "leg_extension": ExerciseSpec("knee", True, 30.0, "ankle_over_knee", 20.0, 75.0, 70.0, linearise=True,
                                   min_shift_v=5.0, seated=True, angle_veto=False),
     # the bar stays above the shoulders, and the chest above the hands (not arms swung overhead)
