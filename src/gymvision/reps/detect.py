@@ -33,6 +33,9 @@ MAX_GAP_S = 1.0
 REL_ROM = 0.25
 #: Fraction of the range that marks leaving / reaching the rest level (live tracker).
 ONSET_FRAC = 0.06
+#: Filmed from the side, a set's median rep bends the joint by at least this many times the exercise's
+#: ``side_min_rom_deg`` (the live tracker's per-rep minimum; a set has the median to judge by).
+SIDE_SET_ROM = 1.4
 #: Largest change of the raw channel per 1/30 s, as a fraction of the rep's range.
 MAX_STEP_FRAC = 0.8
 #: A rep starts/ends/turns where the speed drops under this fraction of its peak.
@@ -536,10 +539,11 @@ def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> floa
     return float(np.median(top))
 
 
-def _in_sets(reps: list[RepSpan]) -> list[RepSpan]:
+def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> list[RepSpan]:
     """Keep reps that belong to a set: ``MIN_SET`` or more in a row, each within ``SET_GAP_S`` of the
-    previous one. A lone bend (picking up a plate, setting up, re-racking) is not a rep. Tentative
-    reps (see ``RepSpan``) join a set but do not make one.
+    previous one, bending the joint by ``min_rom`` degrees or more in the median rep. A lone bend
+    (picking up a plate, setting up, re-racking) is not a rep. Tentative reps (see ``RepSpan``) join a
+    set but do not make one.
     """
     if not reps:
         return reps
@@ -551,10 +555,18 @@ def _in_sets(reps: list[RepSpan]) -> list[RepSpan]:
             sets[-1].append(r)
         else:
             sets.append([r])
-    kept = [r for s in sets if sum(not r.tentative for r in s) >= MIN_SET for r in s]
+    kept = [r for s in sets if sum(not r.tentative for r in s) >= MIN_SET
+            and float(np.median([x.rom_deg for x in s])) >= min_rom for r in s]
     if len(kept) < len(reps):
         log.debug("dropped %d rep(s) outside sets", len(reps) - len(kept))
     return kept
+
+
+def _view(spec: ExerciseSpec, arrays: PoseArrays) -> str:
+    """The camera view over the whole clip (``form.estimate_view``)."""
+    from ..form import estimate_view
+
+    return estimate_view(arrays.xyz, arrays.vis, lying=not spec.upright).name
 
 
 def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | None]) -> Detection:
@@ -576,7 +588,11 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
                 reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate))
-    reps = _in_sets(sorted(reps, key=lambda r: r.start_s))
+    # filmed from the side a joint shows its whole bend: a set of squats bends the knee (real sets on the
+    # synthetic clips: median ≥ 33°; hips bobbing while standing, stretching or re-racking: 12-25°)
+    from_side = spec.side_min_rom_deg > 0 and _view(spec, arrays) == "side"
+    min_rom = SIDE_SET_ROM * spec.side_min_rom_deg if from_side else 0.0
+    reps = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     return Detection(reps, t_all, a_all, side, channel)
