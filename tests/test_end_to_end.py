@@ -56,38 +56,35 @@ def test_live_session_counts_reps_soon_after_they_end(pipeline, squat_clip) -> N
         assert abs(ev.end_s - truth.end_s) < 0.5
 
 
+def _cues_on_faulty_reps(pipeline, path: Path, exercise: str, view: str, fault: str, metric: str,
+                         needle: str) -> None:
+    """Render 6 reps of which 2, 4 and 5 carry ``fault``, analyse them through BlazePose and check that
+    the cue containing ``needle`` lands on exactly the faulty reps among those judged (``metric`` set)."""
+    seq = write_exercise_video(path, exercise, n_reps=6, view=view, seed=201, faults=(fault,),
+                               fault_reps=[1, 3, 4])
+    res = pipeline.analyze_video(path, exercise=exercise)
+    assert res.reps == 6
+    judged = []
+    for ev in res.rep_events:
+        truth = min(seq.reps, key=lambda r: abs(r.turn_s - ev.turn_s))
+        if metric in ev.metrics:
+            judged.append((fault in truth.faults, any(needle in c for c in ev.cues)))
+    assert len(judged) >= 5
+    assert all(has == cued for has, cued in judged), judged
+
+
 def test_form_cues_land_on_the_faulty_reps_through_the_real_pose_model(pipeline, tmp_path: Path) -> None:
     """A seated leg extension filmed from the side whose reps 2, 4 and 5 swing the trunk: BlazePose
     draws the far knee astray for a frame now and then as the legs cross, which the swing rule must not
     read as a swing (before it was measured against the knee's median position, every clean rep of this
     clip was cued)."""
-    path = tmp_path / "leg_extension_swing.mp4"
-    seq = write_exercise_video(path, "leg_extension", n_reps=6, view="side_right", seed=201,
-                               faults=("swing",), fault_reps=[1, 3, 4])
-    res = pipeline.analyze_video(path, exercise="leg_extension")
-    assert res.reps == 6
-    judged = []
-    for ev in res.rep_events:
-        truth = min(seq.reps, key=lambda r: abs(r.turn_s - ev.turn_s))
-        if "torso_swing_deg" in ev.metrics:
-            judged.append(("swing" in truth.faults, any("torso swung" in c for c in ev.cues)))
-    assert len(judged) >= 5
-    assert all(has == cued for has, cued in judged), judged
+    _cues_on_faulty_reps(pipeline, tmp_path / "leg_extension_swing.mp4", "leg_extension", "side_right",
+                         "swing", "torso_swing_deg", "torso swung")
 
 
 def test_press_lockout_cued_only_on_the_reps_that_stop_short(pipeline, tmp_path: Path) -> None:
     """A shoulder press filmed at 45° whose reps 2, 4 and 5 stop with bent elbows: BlazePose reads the
     straight arms of the others at 158-161°, just under the 160° threshold, so those reps must be
     judged against the set's best rep (before, reps 1 and 3 were cued too)."""
-    path = tmp_path / "press_lockout.mp4"
-    seq = write_exercise_video(path, "shoulder_press", n_reps=6, view="front_diag", seed=201,
-                               faults=("no_lockout",), fault_reps=[1, 3, 4])
-    res = pipeline.analyze_video(path, exercise="shoulder_press")
-    assert res.reps == 6
-    judged = []
-    for ev in res.rep_events:
-        truth = min(seq.reps, key=lambda r: abs(r.turn_s - ev.turn_s))
-        if "elbow_top_deg" in ev.metrics:
-            judged.append(("no_lockout" in truth.faults, any("not locked out" in c for c in ev.cues)))
-    assert len(judged) >= 5
-    assert all(has == cued for has, cued in judged), judged
+    _cues_on_faulty_reps(pipeline, tmp_path / "press_lockout.mp4", "shoulder_press", "front_diag",
+                         "no_lockout", "elbow_top_deg", "not locked out")
