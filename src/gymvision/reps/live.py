@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -159,7 +159,23 @@ SHOULDERS_MOVE_MIN = 12.0
 #: point at the camera (0.3-0.5): a first "squat" that starts with thighs under ``THIGH_SHIN_MIN`` of the
 #: shins is getting up or shifting on a seat.
 THIGH_SHIN_MIN = 0.6
-N_HANDS = 8
+
+
+class _Marks(NamedTuple):
+    """Where the body is in one frame, for the gates of a rep's rest and turn (see ``_marks``); NaN
+    where unseen. Lengths in % of the body scale, image axes."""
+
+    hands_below_hips: float
+    hands_below_knees: float
+    hands_ahead: float  # in front of (or behind) the ankles
+    forearm_rise: float  # wrist over elbow, the more upright arm
+    hands_reach: float  # along the trunk from the shoulders towards the hips, the further hand
+    shoulder_left_y: float  # each shoulder's height in the image
+    shoulder_right_y: float
+    thigh_shin: float  # the thighs' height in the image over the shins' (legs seen clearly)
+
+
+_UNSEEN = _Marks(*(float("nan"),) * len(_Marks._fields))
 
 
 @dataclass
@@ -177,8 +193,8 @@ class _Rep:
     start_up: float = float("nan")
     start_thigh: float = float("nan")
     peak_up: float = float("nan")
-    start_hands: tuple[float, ...] = (float("nan"),) * N_HANDS  # see ``_hands``
-    peak_hands: tuple[float, ...] = (float("nan"),) * N_HANDS
+    start_marks: _Marks = _UNSEEN
+    peak_marks: _Marks = _UNSEEN
     amp: float = float("nan")
     n_valid: int = 0
     n_frames: int = 0
@@ -211,7 +227,7 @@ class LiveRepTracker:
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
-        self._hands_hist: deque[tuple[float, ...]] = deque(maxlen=3)
+        self._marks_hist: deque[_Marks] = deque(maxlen=3)
         self.count = 0
         self.events: list[RepEvent] = []
         self.advice: list[str] = []
@@ -237,8 +253,8 @@ class LiveRepTracker:
         self._torso_up = float("nan")
         self._thigh_up = float("nan")  # hips over knees (% of body scale), followed for seated lifts only
         self._rest_thigh = float("nan")
-        self._hands: tuple[float, ...] = (float("nan"),) * N_HANDS  # this frame's, see ``_hands``
-        self._rest_hands = self._hands
+        self._marks = _UNSEEN  # this frame's
+        self._rest_marks = self._marks
         self._rep: _Rep | None = None
         self._filter.reset()
         self._angle_filter.reset()
@@ -350,10 +366,10 @@ class LiveRepTracker:
         if self.spec.seated:
             self._thigh_up = _thigh_up(pose, scale)
         if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up or self.spec.trunk_lowers:
-            self._hands_hist.append(_hands(pose, self._scale_ref))
+            self._marks_hist.append(_marks(pose, self._scale_ref))
             # a 3-frame median of each: a hand seen through the body flickers
-            med = tuple(_median_finite([h[k] for h in self._hands_hist]) for k in range(N_HANDS))
-            self._hands = self._alt._hands = med
+            med = (_median_finite([m[k] for m in self._marks_hist]) for k in range(len(_Marks._fields)))
+            self._marks = self._alt._marks = _Marks(*med)
         self._alt._torso_up, self._alt._thigh_up = self._torso_up, self._thigh_up
         alt_ev, _ = self._alt._feed(t, pose, ang, vert, q)
         own_ev, angle = self._feed(t, pose, vert, ang, q)
@@ -400,7 +416,7 @@ class LiveRepTracker:
         if self._state == "rest":
             if x < self._rest_x:
                 self._rest_x = x
-                self._rest_hands = self._hands  # at the lowest point of the rest (a deadlift's bar)
+                self._rest_marks = self._marks  # at the lowest point of the rest (a deadlift's bar)
             if x <= self._rest_x + onset:
                 self._rest_t = t
                 self._rest_up = self._torso_up
@@ -412,8 +428,8 @@ class LiveRepTracker:
                 self._state = "out"
                 self._rep = _Rep(self._rest_t, self._rest_angle, x, t, angle, t, t,
                                  start_up=self._rest_up, peak_up=self._torso_up, start_x=self._rest_x,
-                                 start_thigh=self._rest_thigh, start_hands=self._rest_hands,
-                                 peak_hands=self._hands)
+                                 start_thigh=self._rest_thigh, start_marks=self._rest_marks,
+                                 peak_marks=self._marks)
             return None
         rep = self._rep
         assert rep is not None
@@ -430,7 +446,7 @@ class LiveRepTracker:
                     rep.near_first = t
                 rep.peak_x, rep.peak_t = x, t
                 rep.peak_up = self._torso_up
-                rep.peak_hands = self._hands
+                rep.peak_marks = self._marks
                 if np.isfinite(angle):
                     rep.peak_angle = angle
             if x >= rep.peak_x - ONSET_FRAC * max(amp, thr):
@@ -460,7 +476,7 @@ class LiveRepTracker:
         self._rep = None
         self._rest_x = x
         self._rest_t = t
-        self._rest_hands = self._hands
+        self._rest_marks = self._marks
 
     def _accept(self, event: RepEvent, span: tuple[float, float], dedupe: bool = False) -> RepEvent | None:
         """Count a candidate rep (the angle channel's only when the vertical one did not have it).
@@ -491,7 +507,7 @@ class LiveRepTracker:
         self._rep = None
         self._rest_x = back_min
         self._rest_t = end_t
-        self._rest_hands = self._hands
+        self._rest_marks = self._marks
         dur = end_t - rep.start_t
         other = float("nan")
         if np.isfinite(rep.peak_angle) and np.isfinite(rep.start_angle):
@@ -573,17 +589,17 @@ class LiveRepTracker:
             log.debug("%s: first rep %.2f does not start standing (trunk %.0f %%)", self.channel, rep.start_t,
                       rep.start_up)
             return True
-        if self.spec.chest_up and rep.start_hands[7] < THIGH_SHIN_MIN:
+        if self.spec.chest_up and rep.start_marks.thigh_shin < THIGH_SHIN_MIN:
             log.debug("%s: first rep %.2f does not start standing (thighs %.2f of the shins)", self.channel,
-                      rep.start_t, rep.start_hands[7])
+                      rep.start_t, rep.start_marks.thigh_shin)
             return True
         folded = rep.peak_up < FOLD_MAX * rep.start_up
-        if self.spec.chest_up and folded and rep.peak_hands[0] > REACH_BELOW_HIPS:
+        if self.spec.chest_up and folded and rep.peak_marks.hands_below_hips > REACH_BELOW_HIPS:
             log.debug("%s: first rep %.2f folds over (trunk %.0f -> %.0f %%, hands %.0f %% below the hips)",
-                      self.channel, rep.start_t, rep.start_up, rep.peak_up, rep.peak_hands[0])
+                      self.channel, rep.start_t, rep.start_up, rep.peak_up, rep.peak_marks.hands_below_hips)
             return True
-        below_knees, ahead = rep.start_hands[1:3]
-        rise, reach = rep.peak_hands[3:5]
+        below_knees, ahead = rep.start_marks.hands_below_knees, rep.start_marks.hands_ahead
+        rise, reach = rep.peak_marks.forearm_rise, rep.peak_marks.hands_reach
         if self.spec.forearms_up and reach - 0.5 * rise > BAR_REACH_MAX:
             log.debug("%s: first rep %.2f lowers the hands to the hips (reach %.0f %%, forearms %.0f %%)",
                       self.channel, rep.start_t, reach, rise)
@@ -608,8 +624,10 @@ class LiveRepTracker:
     def _hands_moved(self, rep: _Rep) -> bool:
         """Whether neither seen shoulder's height changed by ``SHOULDERS_MOVE_MIN`` between the rep's
         rest and its turn (a push-up's channel moved by the hands). Unseen shoulders veto nothing."""
-        moves = [abs(b - a) for a, b in zip(rep.start_hands[5:7], rep.peak_hands[5:7], strict=True)
-                 if np.isfinite(a) and np.isfinite(b)]
+        a, b = rep.start_marks, rep.peak_marks
+        moves = [abs(y1 - y0) for y0, y1 in ((a.shoulder_left_y, b.shoulder_left_y),
+                                             (a.shoulder_right_y, b.shoulder_right_y))
+                 if np.isfinite(y0) and np.isfinite(y1)]
         if not moves or max(moves) >= SHOULDERS_MOVE_MIN:
             return False
         log.debug("%s: rep %.2f moves the hands, not the shoulders (%.0f %%)", self.channel, rep.start_t,
@@ -712,18 +730,14 @@ def _median_finite(vals: list[float]) -> float:
 _LEGS = ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
 
 
-def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
-    """Where the hands are, in % of the body scale (image axes; NaN where unseen): below the hips,
-    below the knees, in front of (or behind) the ankles, and for a bar held lying down the forearm's
-    rise (wrist over elbow, the more upright arm) and the hands' reach towards the hips along the
-    trunk (shoulders to hips, the further hand); then each shoulder's height in the image (left, right);
-    last, not about the hands, the thighs' height in the image over the shins' (legs seen clearly)."""
+def _marks(pose: Pose | None, scale: float | None) -> _Marks:
+    """This frame's :class:`_Marks`."""
     nan = float("nan")
     if pose is None or not scale or not np.isfinite(scale):
-        return (nan,) * N_HANDS
+        return _UNSEEN
     p, vis = pose.xyz.tolist(), pose.visibility.tolist()
-    shoulders = tuple(100.0 * p[i][1] / scale if vis[i] >= MIN_VISIBILITY else nan
-                      for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
+    sh_l, sh_r = (100.0 * p[i][1] / scale if vis[i] >= MIN_VISIBILITY else nan
+                  for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
     legs = [(p[k][1] - p[h][1], p[a][1] - p[k][1]) for h, k, a in _LEGS
             if min(vis[h], vis[k], vis[a]) >= MIN_VISIBILITY]
     shin = sum(b for _, b in legs)
@@ -731,7 +745,7 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
     # only clearly seen wrists: a far wrist guessed through the body lands anywhere
     wrists = [i for i in (L.LEFT_WRIST, L.RIGHT_WRIST) if vis[i] >= MIN_VISIBILITY]
     if not wrists:
-        return (nan,) * (N_HANDS - 3) + shoulders + (thigh_shin,)
+        return _UNSEEN._replace(shoulder_left_y=sh_l, shoulder_right_y=sh_r, thigh_shin=thigh_shin)
     wx, wy = sum(p[i][0] for i in wrists) / len(wrists), sum(p[i][1] for i in wrists) / len(wrists)
 
     def mean(idx: tuple[int, int], axis: int) -> float:
@@ -752,7 +766,8 @@ def _hands(pose: Pose | None, scale: float | None) -> tuple[float, ...]:
         rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)
         if norm > 0:
             reaches.append(100.0 * ((p[wr][0] - p[sh][0]) * ax + (p[wr][1] - p[sh][1]) * ay) / norm / scale)
-    return (hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), *shoulders, thigh_shin)
+    return _Marks(hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), sh_l, sh_r,
+                  thigh_shin)
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:
