@@ -74,7 +74,7 @@ class ExerciseSpec:
     from_floor: bool = False  # a set starts with the bar on the floor: hands below the knees, over the feet
     trunk_lowers: bool = False  # the shoulders drop towards the hands: the trunk never rises in the image
     forearms_up: bool = False  # the forearms stand upright under the load: see ``forearm_channel``
-    side_min_rom_deg: float = 0.0  # filmed from the side a rep bends the joint at least this much (live)
+    side_min_rom_deg: float = 0.0  # seen from the side a rep bends the joint this much (live; batch: detect)
 
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
