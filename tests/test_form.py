@@ -343,9 +343,7 @@ def _press_result(n: int, top_deg: float):
     rule = next(r for r in rules_for("shoulder_press") if r.fault == "no_lockout")
     res = FormResult(metrics={rule.metric: top_deg})
     if rule.fault_if(top_deg):
-        res.faults.add(rule.fault)
-        res.cue_of[rule.fault] = rule.cue.format(n=n, v=top_deg)
-        res.cues.append(res.cue_of[rule.fault])
+        res.flag(rule.fault, rule.cue.format(n=n, v=top_deg))
     return res
 
 

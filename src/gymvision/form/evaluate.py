@@ -46,6 +46,19 @@ class FormResult:
     shadow: dict[str, bool] = field(default_factory=dict)
     cue_of: dict[str, str] = field(default_factory=dict)  # fault name -> its cue in ``cues``
 
+    def flag(self, fault: str, cue: str) -> None:
+        """Record ``fault`` with its ``cue``."""
+        self.faults.add(fault)
+        self.cue_of[fault] = cue
+        self.cues.append(cue)
+
+    def unflag(self, fault: str) -> None:
+        """Withdraw ``fault`` and its cue (see :func:`compare_within_set`)."""
+        self.faults.discard(fault)
+        cue = self.cue_of.pop(fault, None)
+        if cue in self.cues:
+            self.cues.remove(cue)
+
     def withhold(self, fault: str, reason: str, why: str, advise: bool = True) -> None:
         """Record that ``fault`` was not judged (``why``: "visibility" | "view"), with camera advice."""
         self.withheld[fault] = reason
@@ -113,9 +126,7 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         res.checked.add(rule.fault)
         res.metrics[rule.metric] = float(value)
         if rule.fault_if(value):
-            res.faults.add(rule.fault)
-            res.cue_of[rule.fault] = rule.cue.format(n=event.index, v=value)
-            res.cues.append(res.cue_of[rule.fault])
+            res.flag(rule.fault, rule.cue.format(n=event.index, v=value))
     return res
 
 
@@ -133,10 +144,7 @@ def compare_within_set(exercise: str, results: Sequence[FormResult]) -> None:
         for r in results:
             v = r.metrics.get(rule.metric, float("nan"))
             if rule.fault in r.faults and not rule.sure_fault(v) and abs(best - v) <= rule.set_margin:
-                r.faults.discard(rule.fault)
-                cue = r.cue_of.pop(rule.fault, None)
-                if cue in r.cues:
-                    r.cues.remove(cue)
+                r.unflag(rule.fault)
 
 
 def _shadow(res: FormResult, w: RepWindow, rule: Rule) -> None:

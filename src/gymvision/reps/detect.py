@@ -562,8 +562,8 @@ def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> list[RepSpan]:
     return kept
 
 
-def _view(spec: ExerciseSpec, arrays: PoseArrays) -> str:
-    """The camera view over the whole clip (``form.estimate_view``)."""
+def clip_view(spec: ExerciseSpec, arrays: PoseArrays) -> str:
+    """The camera view over a pose sequence (``form.estimate_view``, told whether the lift is lying)."""
     from ..form import estimate_view
 
     return estimate_view(arrays.xyz, arrays.vis, lying=not spec.upright).name
@@ -590,7 +590,7 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
                 reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate))
     # filmed from the side a joint shows its whole bend: a set of squats bends the knee (real sets on the
     # synthetic clips: median ≥ 33°; hips bobbing while standing, stretching or re-racking: 12-25°)
-    from_side = spec.side_min_rom_deg > 0 and _view(spec, arrays) == "side"
+    from_side = spec.side_min_rom_deg > 0 and clip_view(spec, arrays) == "side"
     min_rom = SIDE_SET_ROM * spec.side_min_rom_deg if from_side else 0.0
     reps = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])

@@ -38,14 +38,18 @@ from .detect import (
     SMOOTH_S,
     VEL_FRAC,
     _velocity,
+    clip_view,
     min_jerk,
 )
 from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import (
+    ARMS,
+    LEGS,
     MIN_VISIBILITY,
     SEATED_MAX,
     SIGNAL_MIN_VIS,
     UPRIGHT_MIN,
+    PoseArrays,
     frame_channels,
     get_spec,
     person_changed,
@@ -611,15 +615,9 @@ class LiveRepTracker:
         return False
 
     def _view(self, t0: float, t1: float) -> str:
-        """The camera view (``form.estimate_view``) over the poses between ``t0`` and ``t1``."""
-        from ..form import estimate_view
-
+        """The camera view over the poses between ``t0`` and ``t1`` (``detect.clip_view``)."""
         poses = [p for t, p in self._buffer if t0 <= t <= t1 and p is not None]
-        if not poses:
-            return "unknown"
-        xyz = np.stack([p.xyz for p in poses])
-        vis = np.stack([p.visibility for p in poses])
-        return estimate_view(xyz, vis, lying=not self.spec.upright).name
+        return clip_view(self.spec, PoseArrays.from_poses(poses)) if poses else "unknown"
 
     def _hands_moved(self, rep: _Rep) -> bool:
         """Whether neither seen shoulder's height changed by ``SHOULDERS_MOVE_MIN`` between the rep's
@@ -727,9 +725,6 @@ def _median_finite(vals: list[float]) -> float:
     return ok[n // 2] if n % 2 else (ok[n // 2 - 1] + ok[n // 2]) / 2
 
 
-_LEGS = ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
-
-
 def _marks(pose: Pose | None, scale: float | None) -> _Marks:
     """This frame's :class:`_Marks`."""
     nan = float("nan")
@@ -738,7 +733,7 @@ def _marks(pose: Pose | None, scale: float | None) -> _Marks:
     p, vis = pose.xyz.tolist(), pose.visibility.tolist()
     sh_l, sh_r = (100.0 * p[i][1] / scale if vis[i] >= MIN_VISIBILITY else nan
                   for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
-    legs = [(p[k][1] - p[h][1], p[a][1] - p[k][1]) for h, k, a in _LEGS
+    legs = [(p[k][1] - p[h][1], p[a][1] - p[k][1]) for h, k, a in LEGS
             if min(vis[h], vis[k], vis[a]) >= MIN_VISIBILITY]
     shin = sum(b for _, b in legs)
     thigh_shin = sum(a for a, _ in legs) / shin if legs and shin > 0 else nan
@@ -759,8 +754,7 @@ def _marks(pose: Pose | None, scale: float | None) -> _Marks:
               for k in (0, 1))
     norm = float(np.hypot(ax, ay))
     rises, reaches = [], []
-    for sh, el, wr in ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
-                       (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)):
+    for sh, el, wr in ARMS:
         if min(vis[sh], vis[el], vis[wr]) < MIN_VISIBILITY:
             continue
         rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)

@@ -312,7 +312,8 @@ def _mean_seen(vals: list[np.ndarray]) -> np.ndarray:
         return np.where(count > 0, np.where(finite, stack, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
 
 
-_ARMS = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
+ARMS = (JOINTS["left_elbow"], JOINTS["right_elbow"])  # (shoulder, elbow, wrist) per side
+LEGS = (JOINTS["left_knee"], JOINTS["right_knee"])  # (hip, knee, ankle) per side
 
 
 def forearm_channel(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -329,7 +330,7 @@ def forearm_channel(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray) -> np.n
     whichever of this and the wrist channel is cleaner.
     """
     vals = []
-    for s_, e, w in _ARMS:
+    for s_, e, w in ARMS:
         wrist = np.where(vis[:, [s_, w]].min(axis=1) >= SIGNAL_MIN_VIS, xyz[:, s_, 1] - xyz[:, w, 1], np.nan)
         rise = np.where(vis[:, e] >= SIGNAL_MIN_VIS, xyz[:, e, 1] - xyz[:, w, 1], np.nan)  # y grows down
         seen = np.isfinite(wrist) & np.isfinite(rise)
