@@ -778,3 +778,94 @@ def test_batch_bench_press_with_the_wrists_drawn_onto_the_elbows_at_lockout(view
     poses = _wrists_drawn_onto_the_elbows(seq, noise=0.02, seed=seed)
     res = analyze_reps("bench_press", seq.times, poses, with_form=False)
     assert len(res.events) == n, [(round(e.start_s, 2), round(e.turn_s, 2)) for e in res.events]
+
+
+def test_live_counts_a_rep_once_when_both_channels_find_it():
+    # Before the channels are judged the angle machine may count a rep that the vertical one reports
+    # a moment later: the same rep was counted twice (12 of 11 here; 10 of 8 on a rendered bench set).
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("bench_press", n_reps=11, seed=813843691, view="high", fps=15.0,
+                            tempo_s=3.2489, pause_bottom_s=0.0, idle_before_s=1.0, idle_after_s=0.95,
+                            faults=("shallow", "uneven"))
+    tr = LiveRepTracker("bench_press", with_form=False)
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        tr.update(float(t), p)
+    assert tr.count == 11, [(round(e.start_s, 2), round(e.turn_s, 2)) for e in tr.events]
+    for a, b in zip(tr.events, tr.events[1:], strict=False):
+        assert not a.start_s <= b.turn_s <= a.end_s
+
+
+def _thighs_pointing_at_the_camera(seq) -> list[Pose]:
+    """The clip's poses as BlazePose read a squat filmed from the front: over the bottom 40 % of the
+    hips' descent each knee slides onto its 2D hip–ankle line (the thigh points at the camera), so
+    the 2D knee angle bends on the way down and up and reads straight at the bottom."""
+    xyz = np.array([p.xyz for p in seq.poses])
+    hip_y = (xyz[:, L.LEFT_HIP, 1] + xyz[:, L.RIGHT_HIP, 1]) / 2
+    lo, hi = np.percentile(hip_y, [2, 98])
+    poses = []
+    for p, y in zip(seq.poses, hip_y, strict=True):
+        q = p.xyz.copy()
+        k = float(np.clip(((y - lo) / (hi - lo) - 0.6) / 0.4, 0.0, 1.0))
+        for h, kn, a in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+            d = q[a, :2] - q[h, :2]
+            on_line = q[h, :2] + d * np.clip(np.dot(q[kn, :2] - q[h, :2], d) / np.dot(d, d), 0.0, 1.0)
+            q[kn, :2] += k * (on_line - q[kn, :2])
+        poses.append(Pose(q, p.visibility, p.image_size, score=p.score))
+    return poses
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_squat_facing_the_camera_with_the_thighs_pointing_at_it(seed):
+    # A rendered squat filmed from the front through BlazePose: 4 reps -> 0 in batch and live, the knee
+    # angle at the turn no more bent than standing. Its bend on the way down and up confirms the rep
+    # (here the old code counted 0-1 of 6, or 6 live on some seeds, 0 in batch).
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("squat", n_reps=6, seed=seed, view="front", fps=15.0, noise=0.0, occlusion=0.0)
+    poses = _thighs_pointing_at_the_camera(seq)
+    assert len(analyze_reps("squat", seq.times, poses, with_form=False).events) == 6
+    tr = LiveRepTracker("squat", with_form=False)
+    for t, p in zip(seq.times, poses, strict=True):
+        tr.update(float(t), p)
+    assert tr.count == 6
+
+
+def _arms_misdrawn_mid_lockout(seq, band: float = 0.15, edge: int = 3) -> list[Pose]:
+    """The clip's poses as BlazePose read a shoulder press from the front: while both wrists stay in the
+    top ``band`` of their travel (``edge`` frames in from either end of that stay) each is drawn beside
+    its elbow, so both channels dip for a moment in the middle of the lockout."""
+    xyz = np.array([p.xyz for p in seq.poses])
+    arms = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
+    tops = []
+    for s, _, w in arms:
+        lo, hi = np.percentile(xyz[:, s, 1] - xyz[:, w, 1], [5, 95])
+        tops.append(lo + (1 - band) * (hi - lo))
+    up = np.array([all(x[s, 1] - x[w, 1] >= top for (s, _, w), top in zip(arms, tops, strict=True))
+                   for x in xyz])
+    poses = []
+    for i, p in enumerate(seq.poses):
+        q = p.xyz.copy()
+        if up[max(0, i - edge):i + edge + 1].all():
+            for _, e, w in arms:
+                fa = float(np.linalg.norm(q[w, :2] - q[e, :2]))
+                q[w, :2] = q[e, :2] + np.array([0.6 * fa * np.sign(q[L.NOSE, 0] - q[e, 0]), -0.3 * fa])
+        poses.append(Pose(q, p.visibility, p.image_size, score=p.score))
+    return poses
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_batch_counts_a_press_once_when_the_arms_are_misdrawn_mid_lockout(seed):
+    # A rendered press filmed from the front through BlazePose: 7 reps -> 9 and 10 in batch (live 7).
+    # A dip that gives back less than half the rise either side is a hitch, not a return to rest (the
+    # old code counted 12 of 6 here).
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("shoulder_press", n_reps=6, seed=seed, view="front", fps=15.0, noise=0.0,
+                            occlusion=0.0, pause_bottom_s=0.6)
+    poses = _arms_misdrawn_mid_lockout(seq)
+    assert len(analyze_reps("shoulder_press", seq.times, poses, with_form=False).events) == 6
+    tr = LiveRepTracker("shoulder_press", with_form=False)
+    for t, p in zip(seq.times, poses, strict=True):
+        tr.update(float(t), p)
+    assert tr.count == 6

@@ -65,6 +65,9 @@ SHORT_FLOOR = 0.75
 #: Two turning points are one where the other channel gives back less than this share of its swing
 #: between them (see ``_merge_split_turns``).
 STAY_FRAC = 0.25
+#: Two turning points whose valley gives back less than this share of the rise to each of them are one
+#: rep with a hitch at the turn (or arms misdrawn for a moment at lockout), as the live tracker sees it.
+HITCH_FRAC = 0.5
 #: Slack on the exercise's rest position (``rest_min_v``, % of body scale) where the joint angle
 #: reliably confirms each rep's direction (batch) and live: a camera looking down shortens a standing
 #: squatter's hips-over-knees offset to 32–40 % (sitting is about 0).
@@ -260,6 +263,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     peaks, _ = find_peaks(xr, prominence=low)
     if gate == "direction":
         peaks = _merge_split_turns(peaks, xr, xo, a, GATE_FRAC * other_min)
+    peaks = _merge_hitches(peaks, xr)
     reps: list[RepSpan] = []
     bounds = [0, *peaks.tolist(), len(xr) - 1]
     for k, p in enumerate(peaks):
@@ -288,7 +292,14 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         if not spec.min_duration_s <= t1 - t0 <= spec.max_duration_s:
             log.debug("t=%.2f: duration %.2f s", tp, t1 - t0)
             continue
+        # squatting at the camera the thighs point at it at the bottom and the 2D knee angle straightens
+        # again: it bends on the way down and again on the way up. The other channel's furthest point
+        # in each half of the rep, the nearer of the two, where that beats its value at the turn.
         o_turn = _median_at(xo, a + p)
+        halves = [xo[a + s:a + p + 1], xo[a + p:a + e + 1]]
+        if gate == "direction" and all(np.isfinite(h).any() for h in halves):
+            both = min(float(np.nanmax(h)) for h in halves)
+            o_turn = max(o_turn, both) if np.isfinite(o_turn) else both
         o_rest = _mean_finite(_median_at(xo, a + s), _median_at(xo, a + e))
         gate_factor = 1.0
         tentative = False
@@ -394,6 +405,33 @@ def _merge_split_turns(peaks: np.ndarray, xr: np.ndarray, xo: np.ndarray, a: int
         if np.isfinite(o_turn) and np.isfinite(o_valley) and np.isfinite(o_rest) and swing >= need \
                 and o_turn - o_valley < min(need, STAY_FRAC * swing):
             log.debug("turns at %d and %d merged: the other channel stayed at the turn", p0, q)
+            kept[-1] = p0 if xr[p0] >= xr[q] else q
+        else:
+            kept.append(q)
+    return np.asarray(kept, dtype=int)
+
+
+def _merge_hitches(peaks: np.ndarray, xr: np.ndarray) -> np.ndarray:
+    """Merge neighbouring turning points whose valley gives back under ``HITCH_FRAC`` of both rises.
+
+    A rep is counted once its channel comes at least half-way back to rest (live, ``LiveRepTracker``
+    does the same); a dip that stops short of that is a hitch: a pause and drive at the top of a press,
+    a bounce at the bottom of a squat, a locked-out arm misdrawn for a moment. The higher turn is kept.
+    """
+    if len(peaks) < 2:
+        return peaks
+    pk = [int(p) for p in peaks]
+    kept = [pk[0]]
+    for i, q in enumerate(pk[1:], start=1):
+        p0 = kept[-1]
+        left = kept[-2] if len(kept) > 1 else 0
+        right = pk[i + 1] if i + 1 < len(pk) else len(xr) - 1
+        valley = float(np.min(xr[p0:q + 1]))
+        rise_l = xr[p0] - float(np.min(xr[left:p0 + 1]))
+        rise_r = xr[q] - float(np.min(xr[q:right + 1]))
+        if xr[p0] - valley < HITCH_FRAC * rise_l and xr[q] - valley < HITCH_FRAC * rise_r:
+            log.debug("turns at %d and %d merged: a hitch (valley %.0f, turns %.0f/%.0f, rises %.0f/%.0f)",
+                      p0, q, valley, xr[p0], xr[q], rise_l, rise_r)
             kept[-1] = p0 if xr[p0] >= xr[q] else q
         else:
             kept.append(q)

@@ -29,6 +29,7 @@ import numpy as np
 from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import (
+    GATE_FRAC,
     MAX_GAP_S,
     ONSET_FRAC,
     REL_ROM,
@@ -200,6 +201,7 @@ class _Rep:
     start_marks: _Marks = _UNSEEN
     peak_marks: _Marks = _UNSEEN
     amp: float = float("nan")
+    bend: float = 0.0  # the angle's largest change from the start (not only at the turn)
     n_valid: int = 0
     n_frames: int = 0
     q_sum: float = 0.0
@@ -219,6 +221,7 @@ class LiveRepTracker:
         if self._alt is not None:
             self._alt._root = self
         self._use_alt = False
+        self._alt_counted = False  # the last rep counted came from the angle machine
         self.flipped = False  # angle machine: the vertical channel runs against the lift (``FLIP_CORR``)
         self._corr = 0.0  # correlation of the two channels over the last frames
         self._reversed = (float("-inf"), float("nan"))  # end and range of the last rep against the lift
@@ -440,6 +443,8 @@ class LiveRepTracker:
         rep.n_frames += 1
         rep.n_valid += 1
         rep.q_sum += q
+        if np.isfinite(angle) and np.isfinite(rep.start_angle):
+            rep.bend = max(rep.bend, abs(angle - rep.start_angle))
         amp = rep.peak_x - self._rest_x
         if t - rep.start_t > self.spec.max_duration_s:
             self._back_to_rest(t, x)
@@ -489,6 +494,10 @@ class LiveRepTracker:
         """
         if dedupe and self.events and event.turn_s <= self.events[-1].end_s:
             return None
+        last = self.events[-1] if self.events else None
+        if not dedupe and self._alt_counted and last is not None and \
+                event.start_s <= last.turn_s <= event.end_s:
+            return None  # the angle machine counted this rep first (before the channels were judged)
         if dedupe and event.confidence < ALT_MIN_CONFIDENCE:
             log.debug("angle: rep %.2f-%.2f seen too poorly (confidence %.2f)", event.start_s, event.end_s,
                       event.confidence)
@@ -499,6 +508,7 @@ class LiveRepTracker:
         if xs and max(xs) - min(xs) > WALK_MAX_SCALES * scale:
             return None  # walking: a rep is done on the spot
         self.count += 1
+        self._alt_counted = dedupe
         event.index = self.count
         if self.with_form:
             self._add_form(event)
@@ -535,6 +545,11 @@ class LiveRepTracker:
             # camera, and live there is no whole clip to judge its quality on (batch does that).
             min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
             veto = self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle
+            if veto and self.spec.chest_up and rep.bend >= GATE_FRAC * self.spec.min_rom_deg \
+                    and self._view(rep.start_t, end_t) == "front":
+                # squatting facing the camera the thighs point at it at the bottom and the 2D knee
+                # angle straightens again: it bends on the way down and up, not at the turn
+                veto = False
             if veto and not self._fits_set(amp, first):
                 posture = False  # the joint hardly moved: swaying, stepping, fidgeting
             if posture and np.isfinite(rom) and abs(rom) < self.spec.side_min_rom_deg \
