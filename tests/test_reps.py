@@ -869,3 +869,27 @@ def test_batch_counts_a_press_once_when_the_arms_are_misdrawn_mid_lockout(seed):
     for t, p in zip(seq.times, poses, strict=True):
         tr.update(float(t), p)
     assert tr.count == 6
+
+
+def test_unstable_tracking_gives_advice_and_lowers_the_confidence_of_the_reps_it_touches():
+    # Rendered sets through BlazePose: every miscounted clip had the pose jump 3-14 times (the body
+    # misread folded over, or seen end-on) or lost most of its frames, and said nothing about it.
+    ts, poses, truth = toy_squat_set(5, seed=2)
+    clean = analyze_reps("squat", ts, poses, with_form=False)
+    assert len(clean.events) == 5 and not any("Tracking" in a for a in clean.advice)
+    jumped = list(poses)
+    rests = [(truth[k][2] + truth[k + 1][0]) / 2 for k in range(3)]
+    for t in rests:  # two frames of a pose far off to the side between reps 1-4
+        i = int(np.searchsorted(ts, t))
+        for j in (i, i + 1):
+            p = poses[j]
+            jumped[j] = Pose(p.xyz + np.array([500.0, 0.0, 0.0]), p.visibility, p.image_size)
+    res = analyze_reps("squat", ts, jumped, with_form=False)
+    assert any("the pose jumped 6 times" in a for a in res.advice), res.advice
+    assert len(res.events) == 5
+    for ev, ref in zip(res.events, clean.events, strict=True):
+        touched = ev.index <= 4  # reps 1-4 end or start within a quarter second of a jump
+        assert ev.confidence == pytest.approx(ref.confidence * (0.5 if touched else 1.0), rel=0.1), ev.index
+    lost = [p if k % 3 else None for k, p in enumerate(poses)]  # a third of the frames without a pose
+    advice = analyze_reps("squat", ts, lost, with_form=False).advice
+    assert any("lost in 33 % of the frames" in a for a in advice), advice

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.signal import find_peaks, savgol_filter
@@ -105,6 +105,9 @@ class Detection:
     angle: np.ndarray
     side: str
     channel: str  # "angle" | "vertical"
+    #: times the pose jumped (:func:`identity_breaks`)
+    jumps: np.ndarray = field(default_factory=lambda: np.array([]))
+    lost: float = 0.0  # share of the frames between the first and last pose seen without a pose
 
 
 @dataclass
@@ -438,12 +441,14 @@ def _merge_hitches(peaks: np.ndarray, xr: np.ndarray) -> np.ndarray:
     return np.asarray(kept, dtype=int)
 
 
-def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays
+def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray
                  ) -> tuple[list[_Part], str, str, str, str]:
-    """Continuous parts on uniform grids, the channels to count and to time on, the body side used."""
+    """Continuous parts on uniform grids, the channels to count and to time on, the body side used.
+
+    ``breaks``: :func:`identity_breaks` of the sequence.
+    """
     spec = get_spec(exercise)
     track = extract(exercise, arrays)
-    breaks = identity_breaks(times, arrays)
     chunk_ids = np.cumsum(breaks)
     parts: list[_Part] = []
     for c in range(int(chunk_ids[-1]) + 1):
@@ -618,7 +623,8 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     order = np.argsort(times_a, kind="stable")
     times_a = times_a[order]
     arrays = PoseArrays.from_poses([poses[i] for i in order])
-    parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays)
+    breaks = identity_breaks(times_a, arrays)
+    parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
     typical = _typical_range(spec, parts, channel)
     reps: list[RepSpan] = []
     for part in parts:
@@ -633,4 +639,6 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     reps = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
-    return Detection(reps, t_all, a_all, side, channel)
+    seen = np.flatnonzero(np.isfinite(arrays.xyz[:, 0, 0]))
+    lost = float(1.0 - len(seen) / (seen[-1] - seen[0] + 1)) if len(seen) else 0.0
+    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost)
