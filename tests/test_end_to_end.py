@@ -50,10 +50,27 @@ def test_live_session_counts_reps_soon_after_they_end(pipeline, squat_clip) -> N
                 reported.append((vf.t, fr.new_rep))
             last = fr
     assert last.exercise == "squat"
+    assert not any("Tracking" in a for a in last.advice), last.advice
     assert len(reported) == 5
     for (t_reported, ev), truth in zip(reported, seq.reps, strict=True):
         assert t_reported - truth.end_s < 0.75  # reported within ~0.5 s of the true end (+ frame step)
         assert abs(ev.end_s - truth.end_s) < 0.5
+
+
+def test_live_session_says_when_the_pose_keeps_jumping(pipeline, astronaut, squat_clip) -> None:
+    # Two people in turn (the photo of a person and a rendered squatter, swapped every few frames):
+    # the pose jumps between them, and the session says the count cannot be trusted.
+    import cv2
+
+    path, _ = squat_clip
+    frames = [vf.rgb for vf in iter_frames(path, sample_fps=15.0)][:45]
+    other = cv2.resize(astronaut, (frames[0].shape[1], frames[0].shape[0]))
+    advice = []
+    with pipeline.session() as live:
+        for i, rgb in enumerate(frames):
+            fr = live.process(other if (i // 4) % 2 else rgb, i / 15.0)
+            advice.append(any("Tracking was unreliable" in a and "jumped" in a for a in fr.advice))
+    assert not any(advice[:8]) and all(advice[-10:]), advice
 
 
 def _cues_on_faulty_reps(pipeline, path: Path, exercise: str, view: str, fault: str, metric: str,

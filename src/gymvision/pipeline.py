@@ -442,6 +442,8 @@ class Session:
         self.events: list[RepEvent] = []
         self._last_cue: tuple[float, str] | None = None
         self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
+        self._last_seen: tuple[float, Pose, float] | None = None  # time, pose, body scale
+        self._jumps: deque[float] = deque()  # times in the window the pose jumped (``person_changed``)
 
     @property
     def reps(self) -> int:
@@ -458,6 +460,7 @@ class Session:
         self._window.append((t, pose))
         while self._window and self._window[0][0] < t - LIVE_WINDOW_S:
             self._window.popleft()
+        self._note_jump(t, pose)
         if not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S:
             self._last_recognise = t
             if self.pipeline.detector is not None:
@@ -488,9 +491,35 @@ class Session:
                 if new_rep.cues:
                     self._last_cue = (t, new_rep.cues[0])
         cue = self._last_cue[1] if self._last_cue and t - self._last_cue[0] < 4.0 else None
-        advice = visibility_advice([p for _, p in self._window][-15:])
+        advice = visibility_advice([p for _, p in self._window][-15:]) + self._tracking_advice()
         return FrameResult(t, pose, self._label, self._confidence, dict(self._probs), self.reps, new_rep,
                            cue, advice, signal, int(pose is not None))
+
+    def _note_jump(self, t: float, pose: Pose | None) -> None:
+        """Record a jump of the pose since the last frame that had one (the batch's identity break)."""
+        from .reps.detect import MAX_GAP_S
+        from .reps.signals import body_scale, person_changed
+
+        while self._jumps and self._jumps[0] < t - LIVE_WINDOW_S:
+            self._jumps.popleft()
+        if pose is None:
+            return
+        scale = float(body_scale(pose.xyz[None], pose.visibility[None])[0])
+        if not math.isfinite(scale):
+            return
+        prev = self._last_seen
+        if prev is not None and t - prev[0] <= MAX_GAP_S and person_changed(
+                prev[1].xy, prev[1].visibility, prev[2], pose.xy, pose.visibility, scale, t - prev[0]):
+            self._jumps.append(t)
+        self._last_seen = (t, pose, scale)
+
+    def _tracking_advice(self) -> list[str]:
+        """``reps.tracking_advice`` over the window: the pose jumping or lost while the set goes on."""
+        from .reps.analysis import tracking_advice
+
+        seen = [i for i, (_, p) in enumerate(self._window) if p is not None]
+        lost = 1.0 - len(seen) / (seen[-1] - seen[0] + 1) if len(seen) >= 2 else 0.0
+        return tracking_advice(len(self._jumps), lost)
 
     def _recognise(self) -> None:
         times = [t for t, _ in self._window]
