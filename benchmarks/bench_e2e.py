@@ -21,6 +21,7 @@ import numpy as np
 from gymvision.demo import write_exercise_video
 from gymvision.exercises import EXERCISES
 from gymvision.pipeline import Pipeline
+from gymvision.reps import LiveRepTracker
 
 IDLE = ("standing", "walking", "setup", "rerack")
 DEFAULT_VIEWS = {"bench_press": ("side_left", "front_diag", "foot_end"),
@@ -36,6 +37,16 @@ def boundary_errors(truth: list, events: list) -> list[float]:
         if best is not None and abs(best.turn_s - ev.turn_s) < 1.0:
             errs += [abs(best.start_s - ev.start_s), abs(best.end_s - ev.end_s)]
     return errs
+
+
+def live_count(exercise: str, track: list) -> int:
+    """Reps the live tracker counts on the same poses, told the exercise (0 for "unknown")."""
+    if exercise not in EXERCISES:
+        return 0
+    tracker = LiveRepTracker(exercise, with_form=False)
+    for t, pose in track:
+        tracker.update(float(t), pose)
+    return tracker.count
 
 
 def main() -> None:
@@ -60,11 +71,15 @@ def main() -> None:
                     res = pipeline.analyze_video(path)
                     wall += time.perf_counter() - t0
                     dur += res.duration_s or 0.0
+                    live = live_count(ex if ex in EXERCISES else res.exercise, res.poses)
+                    flagged = any(a.startswith("Tracking was unreliable") for a in res.advice)
                     row = dict(ex=ex, view=v, truth=len(seq.reps), pred=res.reps or 0, label=res.exercise,
-                               conf=res.confidence, errs=boundary_errors(seq.reps, res.rep_events))
+                               conf=res.confidence, errs=boundary_errors(seq.reps, res.rep_events),
+                               live=live, flagged=flagged)
                     (idle_rows if ex in IDLE else rows).append(row)
-                    print(f"{ex:15} {v:11} reps {row['truth']:2d} -> {row['pred']:2d}  "
-                          f"label {res.exercise:15} {res.confidence:.2f}", flush=True)
+                    print(f"{ex:15} {v:11} reps {row['truth']:2d} -> {row['pred']:2d} (live {live:2d})  "
+                          f"label {res.exercise:15} {res.confidence:.2f}"
+                          f"{'  tracking flagged' if flagged else ''}", flush=True)
     per = defaultdict(list)
     for r in rows:
         per[r["ex"]].append(r)
@@ -81,6 +96,15 @@ def main() -> None:
           f"{np.mean([abs(r['pred'] - r['truth']) <= 1 for r in rows]):5.2f} "
           f"{np.mean([abs(r['pred'] - r['truth']) / r['truth'] for r in rows]):6.3f} "
           f"{np.median(errs) if errs else float('nan'):18.2f}")
+    for r in rows:
+        r["good"] = abs(r["pred"] - r["truth"]) <= 1
+    print(f"live tracker on the same poses, told the exercise: OBO "
+          f"{np.mean([abs(r['live'] - r['truth']) <= 1 for r in rows]):.2f}, nMAE "
+          f"{np.mean([abs(r['live'] - r['truth']) / r['truth'] for r in rows]):.3f}")
+    bad = [r for r in rows if not r["good"]]
+    print(f"'tracking was unreliable' advice: {sum(r['flagged'] for r in bad)} of {len(bad)} miscounted "
+          f"clips, {sum(r['flagged'] for r in rows if r['good'])} of {len(rows) - len(bad)} counted "
+          "within one")
     print(f"idle clips: {len(idle_rows)}, false reps: {sum(r['pred'] for r in idle_rows)}, "
           f"named an exercise: {sum(r['label'] != 'unknown' for r in idle_rows)}")
     print(f"analysis speed: {dur / max(wall, 1e-9):.2f}x real time ({dur:.0f} s of video in {wall:.0f} s)")
