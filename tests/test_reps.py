@@ -319,11 +319,13 @@ def test_live_survives_dropouts_and_gives_one_cue_per_rep():
     assert all(len(ev.cues) <= 1 for ev in events)
 
 
-def _live(exercise: str, seq) -> tuple[LiveRepTracker, list[tuple[float, object]]]:
-    """Run a live tracker over a generated clip: the tracker and (report time, event) pairs."""
+def _live(exercise: str, seq, poses: list[Pose] | None = None
+          ) -> tuple[LiveRepTracker, list[tuple[float, object]]]:
+    """Run a live tracker over a generated clip (or ``poses`` at its times): the tracker and (report
+    time, event) pairs."""
     tr = LiveRepTracker(exercise, with_form=False)
     out = []
-    for t, p in zip(seq.times, seq.poses, strict=True):
+    for t, p in zip(seq.times, seq.poses if poses is None else poses, strict=True):
         ev, _ = tr.update(float(t), p)
         if ev is not None:
             out.append((float(t), ev))
@@ -788,9 +790,7 @@ def test_live_counts_a_rep_once_when_both_channels_find_it():
     seq = generate_sequence("bench_press", n_reps=11, seed=813843691, view="high", fps=15.0,
                             tempo_s=3.2489, pause_bottom_s=0.0, idle_before_s=1.0, idle_after_s=0.95,
                             faults=("shallow", "uneven"))
-    tr = LiveRepTracker("bench_press", with_form=False)
-    for t, p in zip(seq.times, seq.poses, strict=True):
-        tr.update(float(t), p)
+    tr, _ = _live("bench_press", seq)
     assert tr.count == 11, [(round(e.start_s, 2), round(e.turn_s, 2)) for e in tr.events]
     for a, b in zip(tr.events, tr.events[1:], strict=False):
         assert not a.start_s <= b.turn_s <= a.end_s
@@ -825,10 +825,7 @@ def test_squat_facing_the_camera_with_the_thighs_pointing_at_it(seed):
     seq = generate_sequence("squat", n_reps=6, seed=seed, view="front", fps=15.0, noise=0.0, occlusion=0.0)
     poses = _thighs_pointing_at_the_camera(seq)
     assert len(analyze_reps("squat", seq.times, poses, with_form=False).events) == 6
-    tr = LiveRepTracker("squat", with_form=False)
-    for t, p in zip(seq.times, poses, strict=True):
-        tr.update(float(t), p)
-    assert tr.count == 6
+    assert _live("squat", seq, poses)[0].count == 6
 
 
 def _arms_misdrawn_mid_lockout(seq, band: float = 0.15, edge: int = 3) -> list[Pose]:
@@ -865,10 +862,7 @@ def test_batch_counts_a_press_once_when_the_arms_are_misdrawn_mid_lockout(seed):
                             occlusion=0.0, pause_bottom_s=0.6)
     poses = _arms_misdrawn_mid_lockout(seq)
     assert len(analyze_reps("shoulder_press", seq.times, poses, with_form=False).events) == 6
-    tr = LiveRepTracker("shoulder_press", with_form=False)
-    for t, p in zip(seq.times, poses, strict=True):
-        tr.update(float(t), p)
-    assert tr.count == 6
+    assert _live("shoulder_press", seq, poses)[0].count == 6
 
 
 def test_unstable_tracking_gives_advice_and_lowers_the_confidence_of_the_reps_it_touches():
@@ -924,7 +918,4 @@ def test_live_deadlift_set_whose_hands_read_high_at_the_floor(seed):
 
     seq = generate_sequence("deadlift", n_reps=5, seed=seed, view="front_diag", fps=15.0, noise=0.0,
                             occlusion=0.0)
-    tr = LiveRepTracker("deadlift", with_form=False)
-    for t, p in zip(seq.times, _hands_drawn_high_at_the_floor(seq), strict=True):
-        tr.update(float(t), p)
-    assert tr.count == 4  # the first rep stays uncounted
+    assert _live("deadlift", seq, _hands_drawn_high_at_the_floor(seq))[0].count == 4  # not the first rep

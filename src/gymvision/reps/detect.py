@@ -13,7 +13,7 @@ speed falls to a tenth of its peak; keep it only if its duration, visibility and
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -382,6 +382,27 @@ def _low(seg: np.ndarray) -> float:
     return float(ok.min()) if ok.size else float("nan")
 
 
+def _merge_turns(peaks: np.ndarray, xr: np.ndarray, one_rep: Callable[[int, int, int, int], str]
+                 ) -> np.ndarray:
+    """Merge neighbouring turning points that ``one_rep(p0, q, left, right)`` takes for one rep (it
+    returns why, or ""); ``left``/``right`` bound the rests either side. The higher turn is kept."""
+    if len(peaks) < 2:
+        return peaks
+    pk = [int(p) for p in peaks]
+    kept = [pk[0]]
+    for i, q in enumerate(pk[1:], start=1):
+        p0 = kept[-1]
+        left = kept[-2] if len(kept) > 1 else 0
+        right = pk[i + 1] if i + 1 < len(pk) else len(xr) - 1
+        why = one_rep(p0, q, left, right)
+        if why:
+            log.debug("turns at %d and %d merged: %s", p0, q, why)
+            kept[-1] = p0 if xr[p0] >= xr[q] else q
+        else:
+            kept.append(q)
+    return np.asarray(kept, dtype=int)
+
+
 def _merge_split_turns(peaks: np.ndarray, xr: np.ndarray, xo: np.ndarray, a: int, need: float
                        ) -> np.ndarray:
     """Merge neighbouring turning points whose valley the other (reliable) channel does not share.
@@ -390,28 +411,19 @@ def _merge_split_turns(peaks: np.ndarray, xr: np.ndarray, xo: np.ndarray, a: int
     deadlift filmed from above whose shoulders sink towards the camera at lockout, a hitch at the top.
     Only where the other channel confirms the turns (it is ``need`` above its level at the rests either
     side: an angle that hardly moves in any rep, e.g. an elbow seen from behind, merges nothing) and
-    gives back less than ``STAY_FRAC`` of that swing in between. The higher turning point is kept.
+    gives back less than ``STAY_FRAC`` of that swing in between.
     """
-    if len(peaks) < 2:
-        return peaks
-    pk = [int(p) for p in peaks]
-    kept = [pk[0]]
-    for i, q in enumerate(pk[1:], start=1):
-        p0 = kept[-1]
-        left = kept[-2] if len(kept) > 1 else 0
-        right = pk[i + 1] if i + 1 < len(pk) else len(xr) - 1
+    def stayed(p0: int, q: int, left: int, right: int) -> str:
         o_turn = min(_median_at(xo, a + p0), _median_at(xo, a + q))
         between = xo[a + p0:a + q + 1]  # its lowest point anywhere between (the channels may lag)
         o_valley = float(np.min(between)) if np.isfinite(between).all() else float("nan")
         o_rest = max(_low(xo[a + left:a + p0 + 1]), _low(xo[a + q:a + right + 1]))
         swing = o_turn - o_rest
-        if np.isfinite(o_turn) and np.isfinite(o_valley) and np.isfinite(o_rest) and swing >= need \
-                and o_turn - o_valley < min(need, STAY_FRAC * swing):
-            log.debug("turns at %d and %d merged: the other channel stayed at the turn", p0, q)
-            kept[-1] = p0 if xr[p0] >= xr[q] else q
-        else:
-            kept.append(q)
-    return np.asarray(kept, dtype=int)
+        ok = np.isfinite(o_turn) and np.isfinite(o_valley) and np.isfinite(o_rest) and swing >= need \
+            and o_turn - o_valley < min(need, STAY_FRAC * swing)
+        return "the other channel stayed at the turn" if ok else ""
+
+    return _merge_turns(peaks, xr, stayed)
 
 
 def _merge_hitches(peaks: np.ndarray, xr: np.ndarray) -> np.ndarray:
@@ -419,26 +431,18 @@ def _merge_hitches(peaks: np.ndarray, xr: np.ndarray) -> np.ndarray:
 
     A rep is counted once its channel comes at least half-way back to rest (live, ``LiveRepTracker``
     does the same); a dip that stops short of that is a hitch: a pause and drive at the top of a press,
-    a bounce at the bottom of a squat, a locked-out arm misdrawn for a moment. The higher turn is kept.
+    a bounce at the bottom of a squat, a locked-out arm misdrawn for a moment.
     """
-    if len(peaks) < 2:
-        return peaks
-    pk = [int(p) for p in peaks]
-    kept = [pk[0]]
-    for i, q in enumerate(pk[1:], start=1):
-        p0 = kept[-1]
-        left = kept[-2] if len(kept) > 1 else 0
-        right = pk[i + 1] if i + 1 < len(pk) else len(xr) - 1
+    def hitch(p0: int, q: int, left: int, right: int) -> str:
         valley = float(np.min(xr[p0:q + 1]))
         rise_l = xr[p0] - float(np.min(xr[left:p0 + 1]))
         rise_r = xr[q] - float(np.min(xr[q:right + 1]))
         if xr[p0] - valley < HITCH_FRAC * rise_l and xr[q] - valley < HITCH_FRAC * rise_r:
-            log.debug("turns at %d and %d merged: a hitch (valley %.0f, turns %.0f/%.0f, rises %.0f/%.0f)",
-                      p0, q, valley, xr[p0], xr[q], rise_l, rise_r)
-            kept[-1] = p0 if xr[p0] >= xr[q] else q
-        else:
-            kept.append(q)
-    return np.asarray(kept, dtype=int)
+            return (f"a hitch (valley {valley:.0f}, turns {xr[p0]:.0f}/{xr[q]:.0f}, "
+                    f"rises {rise_l:.0f}/{rise_r:.0f})")
+        return ""
+
+    return _merge_turns(peaks, xr, hitch)
 
 
 def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray
