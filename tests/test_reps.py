@@ -919,3 +919,16 @@ def test_live_deadlift_set_whose_hands_read_high_at_the_floor(seed):
     seq = generate_sequence("deadlift", n_reps=5, seed=seed, view="front_diag", fps=15.0, noise=0.0,
                             occlusion=0.0)
     assert _live("deadlift", seq, _hands_drawn_high_at_the_floor(seq))[0].count == 4  # not the first rep
+
+
+def test_batch_counts_no_rep_in_a_lockout_dip_under_a_third_of_the_sets_range():
+    # A rendered bench press from the side through BlazePose: the locked-out arms drawn folded for a
+    # moment between reps dipped the channel by ~40 % of the set's range, and that dip counted as a
+    # rep (8 of 6). With the whole set known, a batch rep must reach 35 % of its typical range (the
+    # live tracker, which knows only the reps so far, keeps 25 %). Here the old code counted 11 of 6.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("bench_press", n_reps=6, seed=0, view="side_left", fps=15.0, noise=0.0,
+                            occlusion=0.0)
+    poses = _arms_misdrawn_mid_lockout(seq, band=0.1, edge=2)
+    assert len(analyze_reps("bench_press", seq.times, poses, with_form=False).events) == 6
