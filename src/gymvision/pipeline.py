@@ -442,8 +442,10 @@ class Session:
         self.events: list[RepEvent] = []
         self._last_cue: tuple[float, str] | None = None
         self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
-        self._last_seen: tuple[float, Pose, float] | None = None  # time, pose, body scale
-        self._jumps: deque[float] = deque()  # times in the window the pose jumped (``person_changed``)
+        from .reps.detect import Continuity
+
+        self._continuity = Continuity()  # of the pose from frame to frame
+        self._jumps: deque[float] = deque()  # times in the window the pose jumped
 
     @property
     def reps(self) -> int:
@@ -497,21 +499,15 @@ class Session:
 
     def _note_jump(self, t: float, pose: Pose | None) -> None:
         """Record a jump of the pose since the last frame that had one (the batch's identity break)."""
-        from .reps.detect import MAX_GAP_S
-        from .reps.signals import body_scale, person_changed
+        from .reps.signals import body_scale
 
         while self._jumps and self._jumps[0] < t - LIVE_WINDOW_S:
             self._jumps.popleft()
         if pose is None:
             return
         scale = float(body_scale(pose.xyz[None], pose.visibility[None])[0])
-        if not math.isfinite(scale):
-            return
-        prev = self._last_seen
-        if prev is not None and t - prev[0] <= MAX_GAP_S and person_changed(
-                prev[1].xy, prev[1].visibility, prev[2], pose.xy, pose.visibility, scale, t - prev[0]):
+        if self._continuity.jumped(t, pose.xy, pose.visibility, scale):
             self._jumps.append(t)
-        self._last_seen = (t, pose, scale)
 
     def _tracking_advice(self) -> list[str]:
         """``reps.tracking_advice`` over the window: the pose jumping or lost while the set goes on."""

@@ -45,13 +45,15 @@ class Rule:
     sure: float | None = None
     set_margin: float = 0.0
 
+    def _past(self, value: float, edge: float) -> bool:
+        return bool(np.isfinite(value) and (value > edge if self.above else value < edge))
+
     def fault_if(self, value: float) -> bool:
-        return bool(np.isfinite(value) and (value > self.threshold if self.above else value < self.threshold))
+        return self._past(value, self.threshold)
 
     def sure_fault(self, value: float) -> bool:
         """Past ``sure`` too: a fault whatever the rest of the set did."""
-        edge = self.threshold if self.sure is None else self.sure
-        return bool(np.isfinite(value) and (value > edge if self.above else value < edge))
+        return self._past(value, self.threshold if self.sure is None else self.sure)
 
 
 # -- measurements ------------------------------------------------------------------------------------

@@ -21,7 +21,16 @@ from scipy.signal import find_peaks, savgol_filter
 
 from ..results import Pose
 from .filters import median_gaps, resample, savgol_gaps, segments, uniform_grid
-from .signals import SEATED_MAX, ExerciseSpec, PoseArrays, body_scale, extract, get_spec, person_changed
+from .signals import (
+    JUMP_RATIO,
+    SEATED_MAX,
+    ExerciseSpec,
+    PoseArrays,
+    body_scale,
+    extract,
+    get_spec,
+    person_changed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +142,31 @@ class _Part:
     forearm: np.ndarray | None = None  # smoothed ``signals.forearm_channel`` (lifts with ``forearms_up``)
 
 
+class Continuity:
+    """Whether each new pose continues the last one with a body scale (:func:`person_changed` within
+    ``MAX_GAP_S``): a change means another person, or the pose model redrawing the body elsewhere."""
+
+    def __init__(self, max_ratio: float = JUMP_RATIO) -> None:
+        self.max_ratio = max_ratio
+        self._last: tuple[float, np.ndarray, np.ndarray, float] | None = None  # time, xy, visibility, scale
+
+    def jumped(self, t: float, xy: np.ndarray, vis: np.ndarray, scale: float) -> bool:
+        """Feed one pose (``xy`` in pixels); frames without a finite ``scale`` are skipped."""
+        if not np.isfinite(scale):
+            return False
+        prev, self._last = self._last, (t, xy, vis, scale)
+        return prev is not None and t - prev[0] <= MAX_GAP_S and \
+            person_changed(prev[1], prev[2], prev[3], xy, vis, scale, t - prev[0], max_ratio=self.max_ratio)
+
+
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
     """True at frames whose person is not the one of the previous usable frame."""
     xyz, vis = arrays.xyz, arrays.vis
     scale = body_scale(xyz, vis)
     breaks = np.zeros(len(times), bool)
-    prev = -1
+    continuity = Continuity()
     for i in np.flatnonzero(np.isfinite(scale)):
-        if prev >= 0 and times[i] - times[prev] <= MAX_GAP_S:
-            breaks[i] = person_changed(xyz[prev, :, :2], vis[prev], scale[prev], xyz[i, :, :2], vis[i],
-                                       scale[i], times[i] - times[prev])
-        prev = i
+        breaks[i] = continuity.jumped(float(times[i]), xyz[i, :, :2], vis[i], float(scale[i]))
     return breaks
 
 

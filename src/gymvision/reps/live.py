@@ -19,6 +19,7 @@ lag-free smoothed samples with the batch detector's minimum-jerk model.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from .detect import (
     SIMILAR,
     SMOOTH_S,
     VEL_FRAC,
+    Continuity,
     _velocity,
     clip_view,
     min_jerk,
@@ -53,7 +55,6 @@ from .signals import (
     PoseArrays,
     frame_channels,
     get_spec,
-    person_changed,
     vertical_scalar,
 )
 
@@ -253,7 +254,7 @@ class LiveRepTracker:
         self._angle_filter = OneEuro()
         self._reset_state()
         self._last_valid_t: float | None = None
-        self._last_pose: tuple[float, np.ndarray, np.ndarray, float] | None = None
+        self._continuity = Continuity(LIVE_JUMP_RATIO)
 
     # -- state -------------------------------------------------------------------------------------
     def _reset_state(self) -> None:
@@ -343,15 +344,7 @@ class LiveRepTracker:
         return float("nan"), 0.0, vert, scale
 
     def _same_person(self, t: float, pose: Pose, scale: float) -> bool:
-        prev = self._last_pose
-        same = True
-        if prev is not None and np.isfinite(scale) and t - prev[0] <= MAX_GAP_S:
-            _, xy, vis, s0 = prev
-            same = not person_changed(xy, vis, s0, pose.xy, pose.visibility, scale, t - prev[0],
-                                      max_ratio=LIVE_JUMP_RATIO)
-        if np.isfinite(scale):
-            self._last_pose = (t, pose.xy.astype(float), pose.visibility.astype(float), scale)
-        return same
+        return not self._continuity.jumped(t, pose.xy.astype(float), pose.visibility.astype(float), scale)
 
     def update(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
         """Feed one frame; returns the rep completed at this frame (or None) and the smoothed joint angle."""
@@ -550,15 +543,15 @@ class LiveRepTracker:
             # camera, and live there is no whole clip to judge its quality on (batch does that).
             min_angle = LIVE_MIN_ANGLE_FRAC * self.spec.min_rom_deg
             veto = self.spec.angle_veto and np.isfinite(rom) and abs(rom) < min_angle
+            view = functools.cache(lambda: self._view(rep.start_t, end_t))  # at most once per rep
             if veto and self.spec.chest_up and rep.bend >= GATE_FRAC * self.spec.min_rom_deg \
-                    and self._view(rep.start_t, end_t) == "front":
+                    and view() == "front":
                 # squatting facing the camera the thighs point at it at the bottom and the 2D knee
                 # angle straightens again: it bends on the way down and up, not at the turn
                 veto = False
             if veto and not self._fits_set(amp, first):
                 posture = False  # the joint hardly moved: swaying, stepping, fidgeting
-            if posture and np.isfinite(rom) and abs(rom) < self.spec.side_min_rom_deg \
-                    and self._view(rep.start_t, end_t) == "side":
+            if posture and np.isfinite(rom) and abs(rom) < self.spec.side_min_rom_deg and view() == "side":
                 log.debug("%s: rep %.2f bends the joint %.0f° only, filmed from the side", self.channel,
                           rep.start_t, abs(rom))
                 posture = False
@@ -567,25 +560,23 @@ class LiveRepTracker:
             posture = False  # e.g. a "press" from hanging arms
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
-        if first and (amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S
-                      or dur > FIRST_MAX_S):
-            d_end, d_amp = self._doubtful
-            if posture and not (rep.start_t - d_end <= DOUBT_S and SIMILAR[0] <= amp / d_amp <= SIMILAR[1]):
-                # a small or slow first movement: counted only if a similar one follows (the second
-                # rep of a set of small reps: the first of them stays uncounted)
-                self._doubtful = (end_t, amp)
-                posture = False
+        small_or_slow = amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S \
+            or dur > FIRST_MAX_S
+        if first and small_or_slow and posture and not _follows(self._doubtful, rep.start_t, amp):
+            # a small or slow first movement: counted only if a similar one follows (the second rep of a
+            # set of small reps: the first of them stays uncounted)
+            self._doubtful = (end_t, amp)
+            posture = False
         if first and posture and self._unlike_the_lift(rep):
             posture = False
         floor = self._from_the_floor(rep) if first and posture and self.spec.from_floor else "yes"
         if floor == "no":
             posture = False
         elif floor == "doubtful":
-            d_end, d_amp = self._floor_doubt
             # the hands by the shins are read less surely than the lift itself (BlazePose draws them
             # up to the knees and far ahead of the feet from 45°): a second such rep in a row counts
+            posture = _follows(self._floor_doubt, rep.start_t, amp)
             self._floor_doubt = (end_t, amp)
-            posture = rep.start_t - d_end <= DOUBT_S and SIMILAR[0] <= amp / d_amp <= SIMILAR[1]
         if posture and self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep):
             posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
@@ -695,9 +686,8 @@ class LiveRepTracker:
         if other >= need:
             return True
         if -other >= need:
-            r_end, r_amp = self._reversed
+            similar = _follows(self._reversed, start_t, amp)
             self._reversed = self._doubtful = (end_t, amp)  # it vouches for a similar next rep
-            similar = start_t - r_end <= DOUBT_S and SIMILAR[0] <= amp / r_amp <= SIMILAR[1]
             if self._corr < FLIP_CORR and similar:
                 self.flipped = True
                 return True
@@ -752,6 +742,13 @@ class LiveRepTracker:
         for a in result.advice:
             if a not in self.advice:
                 self.advice.append(a)
+
+
+def _follows(prev: tuple[float, float], start_t: float, amp: float) -> bool:
+    """Whether a rep starting at ``start_t`` with range ``amp`` follows ``prev`` (an earlier doubtful
+    rep's end and range) within ``DOUBT_S`` and is of its range (``SIMILAR``): it vouches for it."""
+    end, prev_amp = prev
+    return start_t - end <= DOUBT_S and SIMILAR[0] <= amp / prev_amp <= SIMILAR[1]
 
 
 def _median_finite(vals: list[float]) -> float:
