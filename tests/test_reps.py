@@ -13,7 +13,7 @@ from gymvision.exercises import EXERCISES
 from gymvision.landmarks import L
 from gymvision.reps import LiveRepTracker, analyze_reps
 from gymvision.reps.filters import OneEuro, resample, savgol_gaps, segments, uniform_grid
-from gymvision.reps.signals import PoseArrays, extract, frame_channels
+from gymvision.reps.signals import ARMS, PoseArrays, extract, frame_channels
 from gymvision.results import Pose
 
 MLKIT = Path(__file__).parents[2] / "shared" / "data" / "mlkit_fitness_pose_samples"
@@ -741,6 +741,16 @@ def test_batch_drops_a_rep_whose_half_is_cut_off_by_the_recording():
     assert len(res3.events) == 6, len(res3.events)
 
 
+def _wrist_tops(xyz: np.ndarray, band: float) -> list[float]:
+    """Per arm (``ARMS``), the wrist's height over its shoulder where the top ``band`` of its travel
+    (5th to 95th percentile over the clip) begins."""
+    tops = []
+    for s, _, w in ARMS:
+        lo, hi = np.percentile(xyz[:, s, 1] - xyz[:, w, 1], [5, 95])
+        tops.append(lo + (1 - band) * (hi - lo))
+    return tops
+
+
 def _wrists_drawn_onto_the_elbows(seq, noise: float, seed: int) -> list[Pose]:
     """The clip's poses as BlazePose read a 45° bench press: at lockout the wrists beside the elbows.
 
@@ -750,17 +760,13 @@ def _wrists_drawn_onto_the_elbows(seq, noise: float, seed: int) -> list[Pose]:
     """
     rng = np.random.default_rng(seed)
     xyz = np.array([p.xyz for p in seq.poses])
-    arms = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
-    upper = [float(np.median(np.linalg.norm(xyz[:, e, :2] - xyz[:, s, :2], axis=-1))) for s, e, _ in arms]
-    tops = []
-    for s, _, w in arms:
-        lo, hi = np.percentile(xyz[:, s, 1] - xyz[:, w, 1], [5, 95])
-        tops.append(lo + 0.9 * (hi - lo))
+    upper = [float(np.median(np.linalg.norm(xyz[:, e, :2] - xyz[:, s, :2], axis=-1))) for s, e, _ in ARMS]
+    tops = _wrist_tops(xyz, 0.1)
     poses = []
     for p in seq.poses:
         q = p.xyz.copy()
         q[:, :2] += rng.normal(0.0, noise * max(upper), (33, 2))
-        for (s, e, w), top, ua in zip(arms, tops, upper, strict=True):
+        for (s, e, w), top, ua in zip(ARMS, tops, upper, strict=True):
             if p.xyz[s, 1] - p.xyz[w, 1] >= top:
                 q[w, :2] = q[e, :2] + np.array([ua / 3 * np.sign(p.xyz[L.NOSE, 0] - p.xyz[e, 0]), 0.0])
         poses.append(Pose(q, p.visibility, p.image_size, score=p.score))
@@ -833,18 +839,14 @@ def _arms_misdrawn_mid_lockout(seq, band: float = 0.15, edge: int = 3) -> list[P
     top ``band`` of their travel (``edge`` frames in from either end of that stay) each is drawn beside
     its elbow, so both channels dip for a moment in the middle of the lockout."""
     xyz = np.array([p.xyz for p in seq.poses])
-    arms = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
-    tops = []
-    for s, _, w in arms:
-        lo, hi = np.percentile(xyz[:, s, 1] - xyz[:, w, 1], [5, 95])
-        tops.append(lo + (1 - band) * (hi - lo))
-    up = np.array([all(x[s, 1] - x[w, 1] >= top for (s, _, w), top in zip(arms, tops, strict=True))
+    tops = _wrist_tops(xyz, band)
+    up = np.array([all(x[s, 1] - x[w, 1] >= top for (s, _, w), top in zip(ARMS, tops, strict=True))
                    for x in xyz])
     poses = []
     for i, p in enumerate(seq.poses):
         q = p.xyz.copy()
         if up[max(0, i - edge):i + edge + 1].all():
-            for _, e, w in arms:
+            for _, e, w in ARMS:
                 fa = float(np.linalg.norm(q[w, :2] - q[e, :2]))
                 q[w, :2] = q[e, :2] + np.array([0.6 * fa * np.sign(q[L.NOSE, 0] - q[e, 0]), -0.3 * fa])
         poses.append(Pose(q, p.visibility, p.image_size, score=p.score))
