@@ -361,3 +361,30 @@ def test_a_doubtful_lockout_is_cued_only_when_short_of_the_sets_best():
     alone = [_press_result(1, 158.0), _press_result(2, 157.0), _press_result(3, 140.0)]
     compare_within_set("shoulder_press", alone)
     assert [bool(r.cues) for r in alone] == [False, False, True]
+
+
+def _bench_lockouts(view: str, seed: int) -> list[float]:
+    from gymvision.form.rules import _bench_lockout
+    from gymvision.form.window import RepWindow
+
+    seq = generate_sequence("bench_press", n_reps=5, seed=seed, view=view, noise=0, occlusion=0,
+                            faults=("no_lockout",), fault_reps=[1, 3])
+    res = analyze_reps("bench_press", seq.times, seq.poses, with_form=False)
+    assert len(res.events) == 5
+    windows = [RepWindow.build(seq.times, seq.poses, ev, lying=True) for ev in res.events]
+    return [_bench_lockout(w, "both") for w in windows]
+
+
+@pytest.mark.parametrize("seed", [1, 3, 4, 5])
+def test_bench_lockout_measure_reads_each_reps_own_top_from_the_foot_end(seed):
+    """A missed lockout (reps 2 and 4) reads well bent although the rep before it ended locked out:
+    the measure starts at the rep's bottom, not at the previous rep's top (the withheld rule's measure,
+    kept honest for the benchmark)."""
+    v = _bench_lockouts("foot_end", seed)
+    clean, missed = [v[0], v[2], v[4]], [v[1], v[3]]
+    assert min(clean) > 165 and max(missed) < min(clean) - 8, v
+
+
+def test_bench_lockout_not_measured_when_the_arms_point_at_the_camera():
+    """Filmed from above, a bend of the arms hardly shows: no value rather than a straight reading."""
+    assert all(np.isnan(x) for x in _bench_lockouts("high", 2))

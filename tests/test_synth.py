@@ -110,6 +110,21 @@ def test_bench_lockout_is_straight_and_a_missed_one_is_not() -> None:
             assert 130 < _angle3d(missed, *side) < 158, seed
 
 
+def test_bench_missed_lockout_is_held_through_the_rest_after_the_rep() -> None:
+    """A lifter who stops short of lockout stays short at the top until the next rep sets off (the
+    top is where a bench press rep ends); a clean rep's top is locked out again."""
+    arms = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))
+    for seed in range(8):
+        s = generate_sequence("bench_press", n_reps=3, seed=seed, noise=0, faults=["no_lockout"],
+                              fault_reps=[1])
+        r1, r2 = s.reps[1], s.reps[2]
+        rest = s.joints3d[_frame_at(s, (r1.end_s + r2.start_s) / 2)]
+        after_clean = s.joints3d[_frame_at(s, r2.end_s)]
+        for arm in arms:
+            assert _angle3d(rest, *arm) < 158, seed
+            assert _angle3d(after_clean, *arm) > 163, seed
+
+
 def test_bone_lengths_constant_and_proportions_vary() -> None:
     s = generate_sequence("squat", n_reps=2, seed=5, noise=0)
     j = s.joints3d

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..geometry import point_line_distance
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import FOOT_END, FRONT, FRONTAL, SIDE
+from .view import CHEST_ON, FOOT_END, FRONT, FRONTAL, SIDE
 from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -175,19 +175,6 @@ def _vert(w: RepWindow, upper: str, lower: str, side: str) -> np.ndarray:
     return w.point(lower, side)[:, 1] - w.point(upper, side)[:, 1]
 
 
-def _arm_length(w: RepWindow, side: str) -> float:
-    """Upper arm + forearm in the image (90th percentile over the rep: the least foreshortened)."""
-    sides = ("left", "right") if side == "mid" else (side,)
-    vals = []
-    for sd in sides:
-        sh, el, wr = (w.point(p, sd)[:, :2] for p in ("shoulder", "elbow", "wrist"))
-        ln = np.linalg.norm(sh - el, axis=1) + np.linalg.norm(el - wr, axis=1)
-        vals.append(ln)
-    v = np.concatenate(vals)
-    v = v[np.isfinite(v)]
-    return float(np.percentile(v, 90)) if v.size else float("nan")
-
-
 def _pushup_depth(w: RepWindow, side: str) -> float:
     """Shoulder height over the hand at the bottom, as % of its height at the top (one body side).
 
@@ -209,12 +196,6 @@ def _bottom_share(w: RepWindow, upper: str, lower: str, side: str) -> float:
     return 100.0 * float(np.min(seg)) / top if top > 0 else float("nan")
 
 
-def _arm_side(w: RepWindow, side: str) -> str:
-    """Both arms averaged: in side views the near arm is often hidden by the plates, and the far
-    one by the body; their mean was the steadier measure on synthetic clips."""
-    return "mid"
-
-
 def _seen_at(w: RepWindow, parts: tuple[str, ...], side: str, i: int, half: int = 2) -> bool:
     """Whether all ``parts`` of one body side are visible around frame ``i`` (median visibility)."""
     idx = [PARTS[p][0 if side == "left" else 1] for p in parts]
@@ -234,14 +215,6 @@ def _bench_depth(w: RepWindow, side: str) -> float:
     return float(np.mean(vals)) if vals else float("nan")
 
 
-def _lockout_pct(w: RepWindow, side: str) -> float:
-    """Hand height over the shoulders at lockout, as % of the arm's length (100 = straight arm)."""
-    sd = _arm_side(w, side)
-    v = _smooth(w, _vert(w, "wrist", "shoulder", sd))
-    top = np.nanpercentile(v, 95) if np.isfinite(v).any() else np.nan
-    return 100.0 * float(top) / _arm_length(w, sd)
-
-
 def _elbows_at_top(w: RepWindow, side: str) -> float:
     """Straightest 2D elbow angle of the rep, both arms averaged (degrees; 180 = locked out).
 
@@ -251,12 +224,42 @@ def _elbows_at_top(w: RepWindow, side: str) -> float:
     over the arm's length read unfinished presses as lockouts, because the longest arm seen in such a
     rep is itself foreshortened (it never straightens).
     """
+    return _straightest_elbows(w, 0)
+
+
+def _straightest_elbows(w: RepWindow, lo: int) -> float:
+    """Both arms' straightest 2D elbow angle (95th percentile) from frame ``lo`` on, averaged."""
     tops = []
     for sd in ("left", "right"):
-        a = _smooth(w, w.angle("shoulder", "elbow", "wrist", sd, planar=True))
+        a = _smooth(w, w.angle("shoulder", "elbow", "wrist", sd, planar=True))[lo:]
         if np.isfinite(a).sum() >= 3:
             tops.append(float(np.nanpercentile(a, 95)))
     return float(np.mean(tops)) if len(tops) == 2 else float("nan")
+
+
+def _bench_lockout(w: RepWindow, side: str) -> float:
+    """Straightest 2D elbow angle from the bottom of the rep to its end (the rep's own lockout), both
+    arms averaged (degrees).
+
+    From the turn on: the window also holds the previous rep's lockout, which says nothing about this
+    one. Filmed from the head or foot end, a flared elbow bends across the image; from above, the arms
+    point at the camera and any bend reads straight, so the rep is not judged when the longer arm at the
+    top looks shorter than ``_ARMS_SEEN`` torso lengths (end views: the torso is the one foreshortened).
+    """
+    lo = w.i_turn
+    left, right = (np.linalg.norm(w.point("wrist", sd)[lo:, :2] - w.point("shoulder", sd)[lo:, :2], axis=1)
+                   for sd in ("left", "right"))
+    arms = np.fmax(left, right)
+    torso = w.scale()
+    if not np.isfinite(arms).any() or not torso > 0 or np.nanpercentile(arms, 90) < _ARMS_SEEN * torso:
+        return float("nan")
+    return _straightest_elbows(w, lo)
+
+
+#: Shoulder-to-wrist length at a bench press's top over the 2D torso length under which the arms point
+#: too much at the camera for their bend to show (synthetic clips: overhead views 0.6–1.4, end views
+#: 1.3–6.6; at 1.2 the phones high above the feet still gave 2D bends on clean lockouts).
+_ARMS_SEEN = 2.0
 
 
 def _line_angle(w: RepWindow, part: str) -> np.ndarray:
@@ -426,6 +429,7 @@ def _one_leg_lowering_ratio(w: RepWindow, side: str) -> float:
 
 _SIDE = "film from the side"
 _FOOT_END = "film from beyond the foot of the bench, the phone a little above it, to check bar depth"
+_ENDS = "film from beyond the head or the foot of the bench, the phone a little above it, to check lockout"
 RULES: tuple[Rule, ...] = (
     Rule("squat", "knee_bottom_deg", "shallow", ("hip", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check squat depth", _squat_knee, 107.0, True,
@@ -449,9 +453,10 @@ RULES: tuple[Rule, ...] = (
     Rule("bench_press", "bottom_height_pct", "shallow", ("shoulder", "wrist"), False, FOOT_END,
          _FOOT_END, _bench_depth, 25.0, True,
          "rep {n}: bar stopped at {v:.0f}% of its lockout height over your shoulders — touch your chest"),
-    Rule("bench_press", "lockout_pct", "no_lockout", ("shoulder", "elbow", "wrist"), True, frozenset({"end"}),
-         "film from the head or foot end to check lockout", _lockout_pct, 75.0, False,
-         "rep {n}: arms not locked out (bar at {v:.0f}% of arm length)", active=False),
+    Rule("bench_press", "elbow_lockout_deg", "no_lockout", ("shoulder", "elbow", "wrist"), True, CHEST_ON,
+         _ENDS, _bench_lockout, 163.0, False,
+         "rep {n}: arms not locked out (elbows straightened only to {v:.0f}°) — press to straight arms",
+         active=False),
     Rule("bench_press", "bar_tilt_deg", "uneven", ("wrist", "shoulder"), True,
          frozenset({"end", "front", "back"}), "film from the head or foot end to check both arms",
          _uneven, 20.0, True, "rep {n}: bar tilted {v:.0f}° — press both sides evenly", active=False),

@@ -22,6 +22,8 @@ SAGITTAL = frozenset({"side", "diag"})
 END = frozenset({"foot_end", "head_end", "end"})
 #: From beyond the feet: a lying lift's bar path runs up the image, and the chest hides no arm.
 FOOT_END = frozenset({"foot_end"})
+#: Lying, the chest towards the camera: from beyond the head or the feet, or from above.
+CHEST_ON = END | frozenset({"front"})
 #: Views in which the frontal plane (knees in, left/right symmetry) can be measured.
 FRONTAL = frozenset({"front", "back", "diag"}) | END
 #: Facing the camera: back views swap left and right too often for left/right distances.

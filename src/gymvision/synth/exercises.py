@@ -568,6 +568,9 @@ class Exercise:
     faults: tuple[str, ...]
     rep_s: tuple[float, float]  # range of a rep's duration (start -> end), seconds
     first_frac: tuple[float, float]  # share of the rep spent going start -> turn
+    #: Faults seen at the start/end position (a bench press's lockout): the lifter holds them through
+    #: the rest after the rep too, instead of fixing them as soon as the rep is over.
+    held_faults: tuple[str, ...] = ()
 
 
 MOTIONS: dict[str, Exercise] = {
@@ -576,7 +579,7 @@ MOTIONS: dict[str, Exercise] = {
     "deadlift": Exercise("deadlift", deadlift_params, deadlift,
                          ("hips_rise_early", "no_lockout", "rounded_back"), (1.8, 3.6), (0.4, 0.5)),
     "bench_press": Exercise("bench_press", bench_params, bench_press, ("shallow", "no_lockout", "uneven"),
-                            (1.5, 3.4), (0.5, 0.62)),
+                            (1.5, 3.4), (0.5, 0.62), held_faults=("no_lockout",)),
     "push_up": Exercise("push_up", pushup_params, push_up, ("hip_sag", "pike", "shallow"),
                         (1.1, 2.8), (0.5, 0.6)),
     "shoulder_press": Exercise("shoulder_press", press_params, shoulder_press, ("no_lockout", "back_lean"),

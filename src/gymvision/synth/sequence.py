@@ -311,9 +311,11 @@ def generate_sequence(exercise: str, *, n_reps: int = 8, fps: float = 30.0, seed
     fault_tracks: dict[str, np.ndarray] = {}
     for name in faults:
         tr = np.zeros_like(times)
-        for (start, first, pause, second, _), rf in zip(plan, rep_faults, strict=True):
+        for i, ((start, first, pause, second, _), rf) in enumerate(zip(plan, rep_faults, strict=True)):
             if name in rf:
                 end = start + first + pause + second
+                if name in m.held_faults:  # kept through the rest, until the next rep sets off
+                    end = max(end, plan[i + 1][0] - 0.15) if i + 1 < len(plan) else end + 0.5
                 tr = np.maximum(tr, smooth01((times - start + 0.15) / 0.15) - smooth01((times - end) / 0.15))
         fault_tracks[name] = tr
     rig, scene = m.motion(body, prm, p, fault_tracks)
