@@ -552,9 +552,27 @@ def test_batch_keeps_set_reps_whose_unreliable_angle_hardly_moves():
     def rep(t: float, tentative: bool) -> RepSpan:
         return RepSpan(t, t + 1.0, t + 2.0, 40.0, 0.5, tentative)
 
-    assert _in_sets([rep(0, True), rep(3, True), rep(6, True), rep(9, False)]) == []
-    kept = _in_sets([rep(0, False), rep(3, True), rep(6, False), rep(9, False)])
-    assert len(kept) == 4
+    kept, lone = _in_sets([rep(0, True), rep(3, True), rep(6, True), rep(9, False)])
+    assert kept == [] and [r.start_s for r in lone] == [9]  # the confirmed one is left to the caller
+    kept, lone = _in_sets([rep(0, False), rep(3, True), rep(6, False), rep(9, False)])
+    assert len(kept) == 4 and lone == []
+
+
+@pytest.mark.parametrize(("exercise", "n_reps", "seed", "view"), [
+    ("squat", 1, 7, "side_left"), ("deadlift", 1, 3, "side_right"), ("bench_press", 2, 5, "side_left"),
+    ("squat", 2, 11, "front_diag"),
+])
+def test_batch_counts_a_heavy_single_or_double(exercise, n_reps, seed, view):
+    """A set of one or two reps (a heavy single, a PR double) is counted when the live tracker's
+    first-rep checks also count it; it used to need three in a row (real single squats: 0 of 4)."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence(exercise, n_reps=n_reps, seed=seed, view=view, idle_before_s=1.5,
+                            idle_after_s=1.5)
+    res = analyze_reps(exercise, seq.times, seq.poses, with_form=False)
+    assert len(res.events) == n_reps
+    for ev, truth in zip(res.events, seq.reps, strict=True):
+        assert abs(ev.turn_s - truth.turn_s) < 0.4
 
 
 @pytest.mark.parametrize(("kind", "seed", "exercise"), [

@@ -44,6 +44,8 @@ def analyze_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     if exercise not in SPECS or len(times) == 0:
         return RepAnalysis()
     det = detect_reps(exercise, times, poses)
+    if det.lone:
+        det.reps = sorted(det.reps + _also_live(exercise, times, poses, det.lone), key=lambda r: r.start_s)
     first = SPECS[exercise].turn_high
     events = [RepEvent(i + 1, r.start_s, r.turn_s, r.end_s, r.rom_deg,
                        confidence=r.confidence * (JUMP_FACTOR if _jumped(det.jumps, r) else 1.0),
@@ -56,6 +58,19 @@ def analyze_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     ok = np.isfinite(det.angle)
     return RepAnalysis(events, advice, [round(float(v), 3) for v in det.t[ok]],
                        [round(float(v), 2) for v in det.angle[ok]])
+
+
+def _also_live(exercise: str, times: Sequence[float], poses: Sequence[Pose | None],
+               lone: list[RepSpan]) -> list[RepSpan]:
+    """The reps of sets too short to count on their own (a heavy single or double) that the live tracker
+    counts too: its first-rep checks (starts standing, no folding over to pick something up, the hands
+    do not end by the hips, ...) are what tells a single rep from a lone bend."""
+    from .live import LiveRepTracker
+
+    tracker = LiveRepTracker(exercise, with_form=False)
+    for t, p in sorted(zip(times, poses, strict=True), key=lambda tp: tp[0]):
+        tracker.update(float(t), p)
+    return [r for r in lone if any(ev.start_s <= r.turn_s <= ev.end_s for ev in tracker.events)]
 
 
 def _jumped(jumps: np.ndarray, rep: RepSpan) -> bool:

@@ -124,6 +124,9 @@ class Detection:
     #: times the pose jumped (:func:`identity_breaks`)
     jumps: np.ndarray = field(default_factory=lambda: np.array([]))
     lost: float = 0.0  # share of the frames between the first and last pose seen without a pose
+    #: confirmed reps of sets too short to count on their own (a heavy single or double, or a lone bend:
+    #: see ``analysis.analyze_reps``, which keeps those the live tracker counts too)
+    lone: list[RepSpan] = field(default_factory=list)
 
 
 @dataclass
@@ -617,14 +620,15 @@ def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> floa
     return float(np.median(top))
 
 
-def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> list[RepSpan]:
-    """Keep reps that belong to a set: ``MIN_SET`` or more in a row, each within ``SET_GAP_S`` of the
-    previous one, bending the joint by ``min_rom`` degrees or more in the median rep. A lone bend
-    (picking up a plate, setting up, re-racking) is not a rep. Tentative reps (see ``RepSpan``) join a
-    set but do not make one.
+def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> tuple[list[RepSpan], list[RepSpan]]:
+    """Reps that belong to a set: ``MIN_SET`` or more in a row, each within ``SET_GAP_S`` of the
+    previous one, bending the joint by ``min_rom`` degrees or more in the median rep; and the confirmed
+    (not tentative) reps of shorter sets of that range. A lone bend (picking up a plate, setting up,
+    re-racking) is not a rep by itself, but neither is a heavy single's: the caller decides. Tentative
+    reps (see ``RepSpan``) join a set but do not make one.
     """
     if not reps:
-        return reps
+        return reps, []
     sets: list[list[RepSpan]] = [[reps[0]]]
     for r in reps[1:]:
         gap = r.start_s - sets[-1][-1].end_s
@@ -633,11 +637,13 @@ def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> list[RepSpan]:
             sets[-1].append(r)
         else:
             sets.append([r])
-    kept = [r for s in sets if sum(not r.tentative for r in s) >= MIN_SET
-            and float(np.median([x.rom_deg for x in s])) >= min_rom for r in s]
+    ranged = [s for s in sets if float(np.median([x.rom_deg for x in s])) >= min_rom]
+    kept = [r for s in ranged if sum(not r.tentative for r in s) >= MIN_SET for r in s]
+    lone = [r for s in ranged if sum(not r.tentative for r in s) < MIN_SET for r in s if not r.tentative]
     if len(kept) < len(reps):
-        log.debug("dropped %d rep(s) outside sets", len(reps) - len(kept))
-    return kept
+        log.debug("%d rep(s) outside sets, %d of them lone reps of the set's range", len(reps) - len(kept),
+                  len(lone))
+    return kept, lone
 
 
 def clip_view(spec: ExerciseSpec, arrays: PoseArrays) -> str:
@@ -671,9 +677,9 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     # synthetic clips: median ≥ 33°; hips bobbing while standing, stretching or re-racking: 12-25°)
     from_side = spec.side_min_rom_deg > 0 and clip_view(spec, arrays) == "side"
     min_rom = SIDE_SET_ROM * spec.side_min_rom_deg if from_side else 0.0
-    reps = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
+    reps, lone = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     seen = np.flatnonzero(np.isfinite(arrays.xyz[:, 0, 0]))
     lost = float(1.0 - len(seen) / (seen[-1] - seen[0] + 1)) if len(seen) else 0.0
-    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost)
+    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost, lone)
