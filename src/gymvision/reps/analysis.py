@@ -70,7 +70,14 @@ def _also_live(exercise: str, times: Sequence[float], poses: Sequence[Pose | Non
     tracker = LiveRepTracker(exercise, with_form=False)
     for t, p in sorted(zip(times, poses, strict=True), key=lambda tp: tp[0]):
         tracker.update(float(t), p)
-    return [r for r in lone if any(ev.start_s <= r.turn_s <= ev.end_s for ev in tracker.events)]
+    live = list(tracker.events)
+    kept = []
+    for r in lone:  # each live rep confirms the batch rep it overlaps most (the two time it differently)
+        overlap = [min(r.end_s, ev.end_s) - max(r.start_s, ev.start_s) for ev in live]
+        if overlap and max(overlap) > 0:
+            live.pop(int(np.argmax(overlap)))
+            kept.append(r)
+    return kept
 
 
 def _jumped(jumps: np.ndarray, rep: RepSpan) -> bool:

@@ -1,0 +1,110 @@
+"""Recognition and rep counting on real videos you have on disk (none ship with the project).
+
+``benchmarks/data/real_videos.csv`` lists 45 short public clips (gym and home, phones and stock
+footage) with the repository, path and commit they came from and their rep counts, counted by eye
+from frame sheets. The clips carry no licence that would let us ship them: fetch them yourself (or
+use your own clips with a CSV of the same columns) into one folder, then
+
+    .venv/bin/python benchmarks/bench_real.py --videos DIR [--csv FILE] [--cache DIR] 2>/dev/null
+
+Each clip goes through the whole pipeline once (BlazePose, recognition, counting). Printed per clip and
+overall: the recognised exercise; the batch count and the live tracker's count on the same poses told
+the true exercise; the end-to-end count (0 when the exercise was not recognised); OBO, normalised MAE
+and the exact share for each; and analysis time against video time. ``--cache`` keeps each clip's
+poses so that a rerun measures the counters without the pose model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import pickle
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gymvision.pipeline import Pipeline
+from gymvision.reps import LiveRepTracker, analyze_reps
+
+DEFAULT_CSV = Path(__file__).parent / "data" / "real_videos.csv"
+
+
+def _poses(pipeline: Pipeline, path: Path, cache: Path | None) -> tuple[list, float, float]:
+    """(time, pose) track, seconds spent, video seconds."""
+    hit = cache / f"{path.stem}.pkl" if cache else None
+    if hit is not None and hit.exists():
+        with open(hit, "rb") as fh:
+            track = pickle.load(fh)
+        return track, 0.0, track[-1][0] if track else 0.0
+    t0 = time.perf_counter()
+    res = pipeline.analyze_video(path)
+    spent = time.perf_counter() - t0
+    track = list(res.poses or [])
+    if hit is not None:
+        hit.parent.mkdir(parents=True, exist_ok=True)
+        with open(hit, "wb") as fh:
+            pickle.dump(track, fh)
+    return track, spent, res.duration_s or 0.0
+
+
+def _scores(true: list[int], counted: list[int]) -> str:
+    t, c = np.asarray(true), np.asarray(counted)
+    err = np.abs(c - t)
+    return (f"OBO {np.mean(err <= 1):.2f}  nMAE {np.mean(err / np.maximum(t, 1)):.3f}  "
+            f"exact {np.mean(err == 0):.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--videos", type=Path, required=True,
+                    help="folder holding the clips (searched recursively)")
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    ap.add_argument("--cache", type=Path, default=None, help="folder for the clips' poses (reused on reruns)")
+    args = ap.parse_args()
+    found = {p.name: p for p in args.videos.rglob("*") if p.is_file()}
+    with open(args.csv, newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["file"] in found]
+    if not rows:
+        raise SystemExit(f"none of the clips in {args.csv} is under {args.videos}")
+    pipeline = Pipeline()
+    true, batch, live, e2e, labels = [], [], [], [], []
+    spent = video = 0.0
+    print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e")
+    for r in rows:
+        ex, n = r["exercise"], int(r["true_reps"])
+        track, s, d = _poses(pipeline, found[r["file"]], args.cache)
+        spent, video = spent + s, video + (d if s else 0.0)
+        times, poses = [t for t, _ in track], [p for _, p in track]
+        b = analyze_reps(ex, times, poses, with_form=False).count
+        tracker = LiveRepTracker(ex, with_form=False)
+        for t, p in track:
+            tracker.update(float(t), p)
+        seen = sum(p is not None for p in poses)
+        label = "unknown"
+        if seen >= 3:
+            label, _ = pipeline.decide(pipeline.recognise_track(times, poses), poses)
+        end = analyze_reps(label, times, poses, with_form=False).count
+        true.append(n)
+        batch.append(b)
+        live.append(tracker.count)
+        e2e.append(end if label == ex else 0)
+        labels.append((label, ex))
+        print(f"{r['file']:44} {ex:15} {n:4d} {b:5d} {tracker.count:4d}  {label:15} {e2e[-1]:3d}")
+    rec = np.array([lab == ex for lab, ex in labels])
+    unk = np.array([lab == "unknown" for lab, _ in labels])
+    print(f"\n{len(rows)} clips; recognition: right {rec.mean():.2f}, unknown {unk.mean():.2f}, "
+          f"wrong {np.mean(~rec & ~unk):.2f}")
+    print(f"batch, told the exercise:  {_scores(true, batch)}")
+    print(f"live, told the exercise:   {_scores(true, live)}")
+    print(f"end to end:                {_scores(true, e2e)}")
+    for ex in sorted({ex for _, ex in labels}):
+        k = [i for i, (_, e) in enumerate(labels) if e == ex]
+        print(f"  {ex:15} clips {len(k):2d}  batch {_scores([true[i] for i in k], [batch[i] for i in k])}")
+    if spent > 0:
+        print(f"analysis speed (clips not from the cache): {video / spent:.2f}x real time "
+              f"({video:.0f} s of video in {spent:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
