@@ -952,3 +952,21 @@ def test_batch_counts_no_rep_in_a_lockout_dip_under_a_third_of_the_sets_range():
                             occlusion=0.0)
     poses = _arms_misdrawn_mid_lockout(seq, band=0.1, edge=2)
     assert len(analyze_reps("bench_press", seq.times, poses, with_form=False).events) == 6
+
+
+@pytest.mark.parametrize(("exercise", "view", "seed", "lead_in", "before", "after", "fps"), [
+    ("squat", "side_right", 946296371, "standing", 0.957, 2.7, 15.0),
+    ("push_up", "high", 955561026, "setup", 2.809, 1.165, 30.0),
+])
+def test_live_first_rep_is_timed_on_its_own_motion(exercise, view, seed, lead_in, before, after, fps):
+    """A first rep after standing about is not taken for a slow idle movement: the channel drifted off
+    its rest level long before the rep, so the first-rep time limits use the rep's refined start (both
+    reps of these doubles used to lose the first; a real single squat after a walk-out read 0)."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence(exercise, n_reps=2, seed=seed, view=view, fps=fps, idle_before_s=before,
+                            idle_after_s=after, lead_in=lead_in)
+    tr, events = _live(exercise, seq)
+    assert tr.count == 2
+    for (_, ev), truth in zip(events, seq.reps, strict=True):
+        assert abs(ev.turn_s - truth.turn_s) < 0.5

@@ -560,8 +560,12 @@ class LiveRepTracker:
             posture = False  # e.g. a "press" from hanging arms
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
-        small_or_slow = amp < FIRST_MIN_SHARE * self.typical or rep.peak_t - rep.start_t > FIRST_OUT_MAX_S \
-            or dur > FIRST_MAX_S
+        small_or_slow = amp < FIRST_MIN_SHARE * self.typical
+        if first and not small_or_slow and (rep.peak_t - rep.start_t > FIRST_OUT_MAX_S or dur > FIRST_MAX_S):
+            # timed on the rep's own motion: the channel may have drifted off its rest level long before
+            # (standing braced after a walk-out)
+            start_r, _, end_r = self._refine(rep, end_t)
+            small_or_slow = rep.peak_t - start_r > FIRST_OUT_MAX_S or end_r - start_r > FIRST_MAX_S
         if first and small_or_slow and posture and not _follows(self._doubtful, rep.start_t, amp):
             # a small or slow first movement: counted only if a similar one follows (the second rep of a
             # set of small reps: the first of them stays uncounted)
