@@ -970,3 +970,21 @@ def test_live_first_rep_is_timed_on_its_own_motion(exercise, view, seed, lead_in
     assert tr.count == 2
     for (_, ev), truth in zip(events, seq.reps, strict=True):
         assert abs(ev.turn_s - truth.turn_s) < 0.5
+
+
+@pytest.mark.parametrize(("view", "seed", "lead_in", "before", "after", "fps"), [
+    ("side_right", 772256350, "standing", 0.665, 2.603, 30.0),
+    ("front", 593362091, "stretching", 2.775, 0.608, 15.0),
+])
+def test_live_press_after_lifting_the_weight_to_the_shoulders(view, seed, lead_in, before, after, fps):
+    """Standing with the arms down, then the weight to the shoulders, a hold, and two presses: the reps
+    start from the hold. From the hanging arms the first press never came back half its range, and
+    neither rep was counted (a real edited press clip: 3 of 6 live)."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("shoulder_press", n_reps=2, seed=seed, view=view, fps=fps, idle_before_s=before,
+                            idle_after_s=after, lead_in=lead_in)
+    tr, events = _live("shoulder_press", seq)
+    assert tr.count == 2
+    for (_, ev), truth in zip(events, seq.reps, strict=True):
+        assert abs(ev.turn_s - truth.turn_s) < 0.5

@@ -67,6 +67,10 @@ log = logging.getLogger(__name__)
 REPORT_FRAC = 0.85
 #: Time the signal must stall after returning half way before the rep is reported anyway.
 STALL_S = 0.3
+#: A movement from a rest that is no start position (``ExerciseSpec.rest_min_v``) that holds still this
+#: long at one and then goes on: the rep starts from the hold (a press after lifting the weight to the
+#: shoulders from hanging arms).
+HOLD_S = 1.0
 #: The joint angle must change by at least this share of the exercise's minimum range (either way:
 #: live there is no clip to tell a clean angle from one squeezed by the view).
 LIVE_MIN_ANGLE_FRAC = 0.2
@@ -448,6 +452,16 @@ class LiveRepTracker:
             self._back_to_rest(t, x)
             return None
         if self._state == "out":
+            sign = 1.0 if self.spec.turn_high else -1.0
+            rest_min = self.spec.rest_min_v - REST_SLACK_V
+            if x > rep.peak_x + move and t - rep.near_first >= HOLD_S \
+                    and sign * self._rest_x < rest_min <= sign * rep.peak_x:
+                # left a rest that is no start position, held still at one, then went on: the weight
+                # was brought to the start (a bar cleaned or dumbbells lifted to the shoulders from
+                # hanging arms) and the rep starts from that hold
+                self._back_to_rest(rep.peak_t, rep.peak_x)
+                self._rest_angle = angle if np.isfinite(angle) else self._rest_angle
+                return self._step(t, x, angle, q)
             if x > rep.peak_x:
                 if x > rep.peak_x + ONSET_FRAC * max(amp, thr):
                     rep.near_first = t
