@@ -454,7 +454,7 @@ class LiveRepTracker:
         if self._state == "out":
             sign = 1.0 if self.spec.turn_high else -1.0
             rest_min = self.spec.rest_min_v - REST_SLACK_V
-            if x > rep.peak_x + move and t - rep.near_first >= HOLD_S \
+            if self.channel == "vertical" and x > rep.peak_x + move and t - rep.near_first >= HOLD_S \
                     and sign * self._rest_x < rest_min <= sign * rep.peak_x:
                 # left a rest that is no start position, held still at one, then went on: the weight
                 # was brought to the start (a bar cleaned or dumbbells lifted to the shoulders from
