@@ -988,3 +988,23 @@ def test_live_press_after_lifting_the_weight_to_the_shoulders(view, seed, lead_i
     assert tr.count == 2
     for (_, ev), truth in zip(events, seq.reps, strict=True):
         assert abs(ev.turn_s - truth.turn_s) < 0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_video_cut_on_the_way_up_of_its_last_rep_counts_it(seed):
+    """A double whose video stops 60 % of the way back up the second rep: the live tracker reports
+    that rep only once it comes back, so ``finish`` counts it at the end of a recorded clip (past half
+    its range), and the video counter, which confirms short sets with it, counts both."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("bench_press", n_reps=2, seed=seed, view="side_left", idle_before_s=1.5,
+                            idle_after_s=1.0)
+    last = seq.reps[1]
+    keep = seq.times <= last.turn_s + 0.6 * (last.end_s - last.turn_s)
+    times, poses = seq.times[keep], [p for p, k in zip(seq.poses, keep, strict=True) if k]
+    tracker = LiveRepTracker("bench_press", with_form=False)
+    for t, p in zip(times, poses, strict=True):
+        tracker.update(float(t), p)
+    assert tracker.count == 1
+    assert tracker.finish() is not None and tracker.count == 2
+    assert analyze_reps("bench_press", times, poses, with_form=False).count == 2

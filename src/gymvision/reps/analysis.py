@@ -70,6 +70,7 @@ def _also_live(exercise: str, times: Sequence[float], poses: Sequence[Pose | Non
     tracker = LiveRepTracker(exercise, with_form=False)
     for t, p in sorted(zip(times, poses, strict=True), key=lambda tp: tp[0]):
         tracker.update(float(t), p)
+    tracker.finish()
     live = list(tracker.events)
     kept = []
     for r in lone:  # each live rep confirms the batch rep it overlaps most (the two time it differently)

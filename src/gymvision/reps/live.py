@@ -393,6 +393,25 @@ class LiveRepTracker:
             return self._accept(alt_ev, self._alt._span, dedupe=True), angle
         return None, angle
 
+    def finish(self) -> RepEvent | None:
+        """End of a recorded clip: a rep on its way back and past half its range counts (a video cut
+        just before the lockout). Streams do not need it: a live rep is reported as it comes back."""
+        assert self._alt is not None
+        own, alt = self._flush(), self._alt._flush()
+        if own is not None and not (self._alt.flipped and self._use_alt):
+            return self._accept(own, self._span)
+        if alt is not None and self._use_alt:
+            return self._accept(alt, self._alt._span, dedupe=True)
+        return None
+
+    def _flush(self) -> RepEvent | None:
+        rep = self._rep
+        if self._state != "back" or rep is None:
+            return None
+        amp = rep.peak_x - self._rest_x
+        returned = rep.peak_x - rep.back_min
+        return self._emit(rep.back_min_t, rep, amp, returned) if returned >= 0.5 * amp else None
+
     def _feed(self, t: float, pose: Pose | None, main: float, other: float, q: float
               ) -> tuple[RepEvent | None, float | None]:
         """One frame of this channel's state machine; ``main`` is counted, ``other`` gates (both raw)."""
