@@ -1008,3 +1008,34 @@ def test_video_cut_on_the_way_up_of_its_last_rep_counts_it(seed):
     assert tracker.count == 1
     assert tracker.finish() is not None and tracker.count == 2
     assert analyze_reps("bench_press", times, poses, with_form=False).count == 2
+
+
+def _far_arm_hanging(pose: Pose) -> Pose:
+    """The pose with its right arm drawn hanging by the body, barely seen (BlazePose's guess for the far
+    arm of a lifter filmed from the side)."""
+    import dataclasses
+
+    from gymvision.landmarks import L
+
+    xyz, vis = pose.xyz.copy(), pose.visibility.copy()
+    torso = abs(xyz[L.LEFT_HIP, 1] - xyz[L.LEFT_SHOULDER, 1])
+    xyz[L.RIGHT_ELBOW] = xyz[L.RIGHT_SHOULDER] + np.array([0.0, 0.55 * torso, 0.0])
+    xyz[L.RIGHT_WRIST] = xyz[L.RIGHT_SHOULDER] + np.array([0.0, 1.05 * torso, 0.0])
+    vis[[L.RIGHT_ELBOW, L.RIGHT_WRIST]] = 0.1
+    return dataclasses.replace(pose, xyz=xyz, visibility=vis)
+
+
+def test_live_press_rest_read_on_the_seen_arm_when_the_far_one_is_guessed_hanging():
+    """From the side, a press's far arm is guessed hanging by the body: the mean of both wrists puts
+    the rack among hanging arms ("a press from hanging arms", vetoed). The rest is read on the one arm
+    that is clearly seen (a real side-view press: 0 -> 2 of 2 reps in video, 1 live)."""
+    from gymvision.reps.live import _marks
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("shoulder_press", n_reps=2, seed=3, view="side_left", idle_before_s=1.5,
+                            idle_after_s=1.5)
+    poses = [None if p is None else _far_arm_hanging(p) for p in seq.poses]
+    seen = next(p for p in poses if p is not None and min(p.visibility[[11, 13, 15]]) >= 0.5)
+    assert np.isfinite(_marks(seen, 100.0).hand_over_shoulder)  # only the left arm is clearly seen
+    tr, _ = _live("shoulder_press", seq, poses)
+    assert tr.count >= 1

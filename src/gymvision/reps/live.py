@@ -187,6 +187,7 @@ class _Marks(NamedTuple):
     shoulder_left_y: float  # each shoulder's height in the image
     shoulder_right_y: float
     thigh_shin: float  # the thighs' height in the image over the shins' (legs seen clearly)
+    hand_over_shoulder: float  # the wrist over its shoulder when only one arm is clearly seen (side on)
 
 
 _UNSEEN = _Marks(*(float("nan"),) * len(_Marks._fields))
@@ -374,7 +375,8 @@ class LiveRepTracker:
             self._hip_x.append((t, (float(pose.xyz[L.LEFT_HIP, 0]) + float(pose.xyz[L.RIGHT_HIP, 0])) / 2))
         if self.spec.seated:
             self._thigh_up = _thigh_up(pose, scale)
-        if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up or self.spec.trunk_lowers:
+        if self.spec.chest_up or self.spec.from_floor or self.spec.forearms_up or self.spec.trunk_lowers \
+                or self.spec.rest_min_v > -np.inf:
             self._marks_hist.append(_marks(pose, self._scale_ref))
             # a 3-frame median of each: a hand seen through the body flickers
             med = (_median_finite([m[k] for m in self._marks_hist]) for k in range(len(_Marks._fields)))
@@ -589,7 +591,11 @@ class LiveRepTracker:
                           rep.start_t, abs(rom))
                 posture = False
             start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
-        if np.isfinite(start_v) and start_v < self.spec.rest_min_v - REST_SLACK_V:
+        rest_min = self.spec.rest_min_v - REST_SLACK_V
+        # from the side the far arm, guessed, is drawn hanging by the body: the seen one tells the rest
+        held = rep.start_marks.hand_over_shoulder
+        if np.isfinite(start_v) and start_v < rest_min and not (self.spec.vertical == "wrist_over_shoulder"
+                                                                and held >= rest_min):
             posture = False  # e.g. a "press" from hanging arms
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
@@ -824,15 +830,16 @@ def _marks(pose: Pose | None, scale: float | None) -> _Marks:
     ax, ay = (mean((L.LEFT_HIP, L.RIGHT_HIP), k) - mean((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), k)
               for k in (0, 1))
     norm = float(np.hypot(ax, ay))
-    rises, reaches = [], []
+    rises, reaches, overs = [], [], []
     for sh, el, wr in ARMS:
         if min(vis[sh], vis[el], vis[wr]) < MIN_VISIBILITY:
             continue
         rises.append(100.0 * (p[el][1] - p[wr][1]) / scale)
+        overs.append(100.0 * (p[sh][1] - p[wr][1]) / scale)
         if norm > 0:
             reaches.append(100.0 * ((p[wr][0] - p[sh][0]) * ax + (p[wr][1] - p[sh][1]) * ay) / norm / scale)
     return _Marks(hips, knees, ahead, max(rises, default=nan), max(reaches, default=nan), sh_l, sh_r,
-                  thigh_shin)
+                  thigh_shin, overs[0] if len(overs) == 1 else nan)
 
 
 def _thigh_up(pose: Pose | None, scale: float) -> float:
