@@ -65,7 +65,9 @@ log = logging.getLogger(__name__)
 
 #: Fraction of the range that must be recovered before a rep is reported at once.
 REPORT_FRAC = 0.85
-#: Time the signal must stall after returning half way before the rep is reported anyway.
+#: Share of the range a rep must come back before a stall (or the end of a recorded clip) reports it.
+HALF_BACK = 0.5
+#: Time the signal must stall after returning ``HALF_BACK`` before the rep is reported anyway.
 STALL_S = 0.3
 #: A movement from a rest that is no start position (``ExerciseSpec.rest_min_v``) that holds still this
 #: long at one and then goes on: the rep starts from the hold (a press after lifting the weight to the
@@ -225,6 +227,8 @@ class LiveRepTracker:
         self.spec = get_spec(exercise)
         self.with_form = with_form
         self.channel = channel  # "vertical" (the counter) or "angle" (its fallback, run alongside)
+        self._sign = 1.0 if self.spec.turn_high else -1.0  # orients the channels so the lift goes up
+        self._rest_min = self.spec.rest_min_v - REST_SLACK_V  # lowest start position (vertical, % scale)
         self._alt = LiveRepTracker(exercise, with_form=False, channel="angle") if channel == "vertical" \
             else None
         self._root = self  # the tracker that counts (the angle machine's is the vertical one's)
@@ -389,17 +393,17 @@ class LiveRepTracker:
         self._n_frames += 1
         if self._n_frames % QUALITY_EVERY == 0:
             self._judge_channels()
-        if own_ev is not None and not (self._alt.flipped and self._use_alt):
-            return self._accept(own_ev, self._span), angle
-        if alt_ev is not None and self._use_alt:
-            return self._accept(alt_ev, self._alt._span, dedupe=True), angle
-        return None, angle
+        return self._count(own_ev, alt_ev), angle
 
     def finish(self) -> RepEvent | None:
         """End of a recorded clip: a rep on its way back and past half its range counts (a video cut
         just before the lockout). Streams do not need it: a live rep is reported as it comes back."""
         assert self._alt is not None
-        own, alt = self._flush(), self._alt._flush()
+        return self._count(self._flush(), self._alt._flush())
+
+    def _count(self, own: RepEvent | None, alt: RepEvent | None) -> RepEvent | None:
+        """Count the candidate of the channel in use (the angle machine's when the channels chose it)."""
+        assert self._alt is not None
         if own is not None and not (self._alt.flipped and self._use_alt):
             return self._accept(own, self._span)
         if alt is not None and self._use_alt:
@@ -412,7 +416,7 @@ class LiveRepTracker:
             return None
         amp = rep.peak_x - self._rest_x
         returned = rep.peak_x - rep.back_min
-        return self._emit(rep.back_min_t, rep, amp, returned) if returned >= 0.5 * amp else None
+        return self._emit(rep.back_min_t, rep, amp, returned) if returned >= HALF_BACK * amp else None
 
     def _feed(self, t: float, pose: Pose | None, main: float, other: float, q: float
               ) -> tuple[RepEvent | None, float | None]:
@@ -427,7 +431,7 @@ class LiveRepTracker:
                 self._rep.n_frames += 1
             return None, None
         self._last_valid_t = t
-        sign = 1.0 if self.spec.turn_high else -1.0
+        sign = self._sign
         self._recent.append(sign * vert)
         x = self._filter(t, float(np.median(self._recent)))  # 3-frame median drops single spikes
         self._trace.append((t, x, sign * vert))
@@ -473,8 +477,7 @@ class LiveRepTracker:
             self._back_to_rest(t, x)
             return None
         if self._state == "out":
-            sign = 1.0 if self.spec.turn_high else -1.0
-            rest_min = self.spec.rest_min_v - REST_SLACK_V
+            sign, rest_min = self._sign, self._rest_min
             if self.channel == "vertical" and x > rep.peak_x + move and t - rep.near_first >= HOLD_S \
                     and sign * self._rest_x < rest_min <= sign * rep.peak_x:
                 # left a rest that is no start position, held still at one, then went on: the weight
@@ -509,7 +512,7 @@ class LiveRepTracker:
         returned = rep.peak_x - rep.back_min
         if x <= self._rest_x + (1 - REPORT_FRAC) * amp:
             return self._emit(t, rep, amp, amp)  # back at the rest level: the whole way
-        if returned >= 0.5 * amp and (x - rep.back_min >= move or t - rep.back_min_t >= STALL_S):
+        if returned >= HALF_BACK * amp and (x - rep.back_min >= move or t - rep.back_min_t >= STALL_S):
             return self._emit(rep.back_min_t, rep, amp, returned)
         return None
 
@@ -562,7 +565,7 @@ class LiveRepTracker:
         posture = self.spec.posture_ok([rep.start_up, rep.peak_up, self._torso_up], lying_check=True)
         if self.spec.seated and rep.start_thigh > SEATED_MAX_LIVE:  # (knees over hips: from above)
             posture = False  # not seated: a standing quad stretch is no leg extension
-        sign = 1.0 if self.spec.turn_high else -1.0
+        sign = self._sign
         # a set is one of counted reps: a rep this machine found while the other one counted does not
         # start one (an angle wobbling while the vertical channel shows nothing happening)
         counted = self._root.events
@@ -591,7 +594,7 @@ class LiveRepTracker:
                           rep.start_t, abs(rom))
                 posture = False
             start_v, peak_v = sign * rep.start_x, sign * rep.peak_x
-        rest_min = self.spec.rest_min_v - REST_SLACK_V
+        rest_min = self._rest_min
         # from the side the far arm, guessed, is drawn hanging by the body: the seen one tells the rest
         held = rep.start_marks.hand_over_shoulder
         if np.isfinite(start_v) and start_v < rest_min and not (self.spec.vertical == "wrist_over_shoulder"
