@@ -71,14 +71,20 @@ def _also_live(exercise: str, times: Sequence[float], poses: Sequence[Pose | Non
     for t, p in sorted(zip(times, poses, strict=True), key=lambda tp: tp[0]):
         tracker.update(float(t), p)
     tracker.finish()
-    live = list(tracker.events)
-    kept = []
-    for r in lone:  # each live rep confirms the batch rep it overlaps most (the two time it differently)
-        overlap = [min(r.end_s, ev.end_s) - max(r.start_s, ev.start_s) for ev in live]
+    return confirmed(lone, tracker.events)
+
+
+def confirmed(lone: list[RepSpan], live: Sequence[RepEvent]) -> list[RepSpan]:
+    """The batch reps in ``lone`` that a live rep confirms: each live rep the one it overlaps most,
+    among those not confirmed yet (the two time a rep differently: a live rep may reach into the next
+    batch rep)."""
+    taken: set[int] = set()
+    for ev in live:
+        overlap = [min(r.end_s, ev.end_s) - max(r.start_s, ev.start_s) if i not in taken else 0.0
+                   for i, r in enumerate(lone)]
         if overlap and max(overlap) > 0:
-            live.pop(int(np.argmax(overlap)))
-            kept.append(r)
-    return kept
+            taken.add(int(np.argmax(overlap)))
+    return [r for i, r in enumerate(lone) if i in taken]
 
 
 def _jumped(jumps: np.ndarray, rep: RepSpan) -> bool:

@@ -94,6 +94,13 @@ SEATED_SLACK_V = 20.0
 #: A rep whose half at a run's edge (start or end of the recording, a long gap) lasts under this share
 #: of its other half was cut off there and is not counted.
 EDGE_HALF_FRAC = 0.25
+#: A movement from a rest that is no start position (``ExerciseSpec.rest_min_v``) that holds still this
+#: long at one and then goes on: the rep starts from the hold (a press after lifting the weight to the
+#: shoulders from hanging arms); back in batch, a rep that ends by lowering the weight to a rest that is
+#: no start position ends at its last such hold.
+HOLD_S = 1.0
+#: ... still: the counted channel stays within this share of the rep's range.
+HOLD_BAND = 0.1
 #: Ranges of "similar" reps: one rep's range over another's or over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -142,6 +149,7 @@ class _Part:
     torso_up: np.ndarray
     thigh_up: np.ndarray
     vert0: np.ndarray | None = None  # the vertical channel before linearising (% of body scale)
+    scale_px: float = float("nan")  # median body scale in pixels (a cut to a close-up changes it)
     forearm: np.ndarray | None = None  # smoothed ``signals.forearm_channel`` (lifts with ``forearms_up``)
 
 
@@ -323,6 +331,20 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
         lo_clip = lo + int(np.argmax(xr[lo:li + 1] <= xr[li] + tol_l))
         hi_clip = hi - int(np.argmax(xr[ri:hi + 1][::-1] <= xr[ri] + tol_r))
+        if np.isfinite(spec.rest_min_v):
+            vv_run = (part.vert0 if part.vert0 is not None else part.vert)[a:b]
+            rest_floor = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
+            n_hold = max(2, round(HOLD_S / dt))
+            need = max(low, NOISE_K * noise)
+            held = _hold(xr, vv_run, li, p, rest_floor, n_hold, HOLD_BAND * amp_l, need)
+            if held is not None:
+                lo_clip, li = held
+                amp_l = xr[p] - xr[li]
+            held = _hold(xr, vv_run, ri, p, rest_floor, n_hold, HOLD_BAND * amp_r, need)
+            if held is not None:
+                hi_clip, ri = held
+                amp_r = xr[p] - xr[ri]
+            short = min(amp_l, amp_r) < thr
         t0, tt, t1 = _bounds(xt, vt, t[a:b], li, p, ri, lo_clip, hi_clip)
         s = int(np.searchsorted(t, t0) - a)
         e = int(min(np.searchsorted(t, t1), b - 1) - a)
@@ -410,6 +432,22 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     return reps
 
 
+def _hold(xr: np.ndarray, vv: np.ndarray, rest: int, p: int, floor: float, n: int, band: float,
+          need: float) -> tuple[int, int] | None:
+    """Where a rep half that rests at ``rest`` (its far end) in no start position (the vertical channel
+    ``vv`` under ``floor`` there) held still at one for ``n`` samples on its way to the turn ``p``, at
+    least ``need`` under the turn: the hold's (far end, near end), else None. The hold nearest the turn
+    is the rep's start or end (one at the turn is the lockout)."""
+    if not np.isfinite(vv[rest]) or vv[rest] >= floor:
+        return None
+    step = 1 if p > rest else -1
+    for j in range(p - step * n, rest, -step):  # window j .. j + step * n, nearest the turn first
+        w = slice(min(j, j + step * n), max(j, j + step * n) + 1)
+        if np.ptp(xr[w]) <= band and np.all(vv[w] >= floor) and xr[p] - np.max(xr[w]) >= need:
+            return j, j + step * n
+    return None
+
+
 def _low(seg: np.ndarray) -> float:
     """The lowest finite value of ``seg`` (NaN if none)."""
     ok = seg[np.isfinite(seg)]
@@ -488,6 +526,7 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: n
     spec = get_spec(exercise)
     track = extract(exercise, arrays)
     chunk_ids = np.cumsum(breaks)
+    scale_px = body_scale(arrays.xyz, arrays.vis)
     parts: list[_Part] = []
     for c in range(int(chunk_ids[-1]) + 1):
         idx = np.flatnonzero(chunk_ids == c)
@@ -512,7 +551,9 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: n
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         thigh = savgol_gaps(resample(tc, track.thigh_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
+        px = scale_px[idx]
         parts.append(_Part(grid, smooth["angle"], smooth["vertical"], raw, qual, observed, up, thigh,
+                           scale_px=float(np.nanmedian(px)) if np.isfinite(px).any() else float("nan"),
                            forearm=smooth.get("forearm")))
     linear = spec.linearise and _linearise(parts)
     # channel choice over the whole clip: the vertical one unless the angle is clearly cleaner
@@ -568,10 +609,17 @@ def _score(runs: list[tuple[np.ndarray, np.ndarray]], floor: float) -> tuple[flo
 
 
 def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:
-    """Correlation of the two channels over the clip (about +1 when both follow the lift)."""
+    """Correlation of the two channels over the clip (about +1 when both follow the lift).
+
+    A lift that raises the vertical channel from a start position (``rest_min_v``) is judged above it:
+    a press straightens the arms both overhead and hanging, and a long stretch or walk with the arms
+    down would otherwise outweigh the press.
+    """
     a = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     v = np.concatenate([p.vert for p in parts]) if parts else np.array([])
     ok = np.isfinite(a) & np.isfinite(v)
+    if spec.turn_high and np.isfinite(spec.rest_min_v):
+        ok &= v >= spec.rest_min_v
     if ok.sum() < 10 or np.std(a[ok]) < 1e-6 or np.std(v[ok]) < 1e-6:
         return 0.0
     return float(np.corrcoef(a[ok], v[ok])[0, 1])
@@ -603,8 +651,32 @@ def _linearise(parts: list[_Part]) -> bool:
     return True
 
 
-def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> float:
-    """The person's typical rep range: median prominence of the clear excursions of the whole set."""
+def _shot_typical(spec: ExerciseSpec, parts: list[_Part], channel: str) -> list[float]:
+    """Each part's typical rep range (:func:`_typical_range`), over the parts filmed at its scale.
+
+    An edited clip cuts between shots: a close-up draws the body several times larger, with its legs
+    out of frame, and the body scale the vertical channel is measured in changes with the framing. A
+    part is judged by the reps of the parts whose pixel scale is within ``JUMP_RATIO`` of its own (by the
+    whole clip's where it has none).
+    """
+    whole = _typical_range(spec, parts, channel)
+    sizes = np.array([p.scale_px for p in parts])
+    out: list[float] = []
+    for size in sizes:
+        if not np.isfinite(size):
+            out.append(whole)
+            continue
+        ratio = np.maximum(sizes, size) / np.maximum(np.minimum(sizes, size), 1e-6)
+        same = [p for p, r in zip(parts, ratio, strict=True) if r <= JUMP_RATIO]  # NaN ratios compare False
+        typ = _typical_range(spec, same, channel, default=float("nan"))
+        out.append(typ if np.isfinite(typ) else whole)
+    return out
+
+
+def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str,
+                   default: float | None = None) -> float:
+    """The person's typical rep range: median prominence of the clear excursions of ``parts``
+    (``default``, else the exercise minimum, where there are none)."""
     floor = spec.min_rom_deg if channel == "angle" else spec.min_range_v
     proms: list[float] = []
     for part in parts:
@@ -614,7 +686,7 @@ def _typical_range(spec: ExerciseSpec, parts: list[_Part], channel: str) -> floa
                 _, props = find_peaks(x[a:b], prominence=floor)
                 proms.extend(props["prominences"].tolist())
     if not proms:
-        return floor
+        return floor if default is None else default
     proms_a = np.sort(np.asarray(proms))
     top = proms_a[proms_a >= 0.5 * proms_a[-1]]
     return float(np.median(top))
@@ -666,9 +738,9 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     arrays = PoseArrays.from_poses([poses[i] for i in order])
     breaks = identity_breaks(times_a, arrays)
     parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
-    typical = _typical_range(spec, parts, channel)
+    typicals = _shot_typical(spec, parts, channel)
     reps: list[RepSpan] = []
-    for part in parts:
+    for part, typical in zip(parts, typicals, strict=True):
         x = part.angle if channel == "angle" else part.vert
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:

@@ -31,6 +31,7 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import (
     GATE_FRAC,
+    HOLD_S,
     MAX_GAP_S,
     ONSET_FRAC,
     REL_ROM,
@@ -69,10 +70,6 @@ REPORT_FRAC = 0.85
 HALF_BACK = 0.5
 #: Time the signal must stall after returning ``HALF_BACK`` before the rep is reported anyway.
 STALL_S = 0.3
-#: A movement from a rest that is no start position (``ExerciseSpec.rest_min_v``) that holds still this
-#: long at one and then goes on: the rep starts from the hold (a press after lifting the weight to the
-#: shoulders from hanging arms).
-HOLD_S = 1.0
 #: The joint angle must change by at least this share of the exercise's minimum range (either way:
 #: live there is no clip to tell a clean angle from one squeezed by the view).
 LIVE_MIN_ANGLE_FRAC = 0.2
