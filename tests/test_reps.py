@@ -1111,3 +1111,55 @@ def test_typical_range_is_measured_per_shot():
     unknown = part(100.0, float("nan"))  # no body scale: the whole clip's typical range
     assert _shot_typical(spec, [wide, unknown], "vertical")[1] == _typical_range(spec, [wide, unknown],
                                                                                  "vertical")
+
+
+def test_deadlift_hands_over_a_foot_when_only_one_hand_is_seen():
+    """Filmed from behind or at 45°, one hand is hidden by the body. The grip is wider than the stance,
+    so the seen hand sits outside the feet's middle and read as far "ahead" of the feet: real first
+    pulls were doubted as reaches (0 of 2 and 1 of 3 counted). One seen hand is judged over either
+    foot; two over the feet's middle, as before."""
+    import dataclasses
+
+    from gymvision.reps.live import FLOOR_AHEAD_MAX, _marks
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("deadlift", n_reps=1, seed=2, view="back_diag", idle_before_s=1.0)
+    start = seq.reps[0].start_s
+    pose = next(p for t, p in zip(seq.times, seq.poses, strict=True) if p is not None and t >= start)
+    xyz, vis = pose.xyz.copy(), pose.visibility.copy()
+    vis[[L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE]] = 0.95
+    xyz[L.LEFT_ANKLE, 0], xyz[L.RIGHT_ANKLE, 0] = 400.0, 440.0
+    xyz[L.LEFT_WRIST, 0], xyz[L.RIGHT_WRIST, 0] = 390.0, 470.0  # grip wider than the stance
+    both = _marks(dataclasses.replace(pose, xyz=xyz, visibility=vis), 100.0)
+    assert both.hands_ahead == pytest.approx(10.0)  # the hands' middle over the feet's middle
+    vis[L.RIGHT_WRIST] = 0.1  # hidden behind the body
+    one = _marks(dataclasses.replace(pose, xyz=xyz, visibility=vis), 100.0)
+    assert one.hands_ahead == pytest.approx(10.0)  # over the left foot, not 30 from the feet's middle
+    xyz[L.LEFT_WRIST, 0] = 300.0  # far in front of both feet: still far ahead
+    far = _marks(dataclasses.replace(pose, xyz=xyz, visibility=vis), 100.0)
+    assert far.hands_ahead > FLOOR_AHEAD_MAX
+
+
+def test_a_gap_is_bridged_only_where_the_other_channel_holds_still():
+    """BlazePose lifts a deadlifter's near leg at the lockout, and the hip angle is lost for 1.5 s while
+    the shoulders stay up: the rep was split into two halves and not counted (a real double: 1 of 2).
+    The gap is bridged because the vertical channel held still across it; not where it moved, nor at
+    the ends of the recording."""
+    from gymvision.reps.detect import _bridge_still
+
+    t = np.arange(0, 10, 1 / 15)
+    vert = 100 + 75 * np.sin(2 * np.pi * t / 5)  # two lifts; a hold at the top
+    vert[(t > 1.0) & (t < 2.7)] = 175.0
+    angle = 90 + 80 * np.sin(2 * np.pi * t / 5)
+    angle[(t > 1.0) & (t < 2.7)] = 170.0
+    held = angle.copy()
+    held[(t > 1.2) & (t < 2.5)] = np.nan  # lost during the hold
+    moving = angle.copy()
+    moving[(t > 3.0) & (t < 4.0)] = np.nan  # lost while the body moves
+    edge = angle.copy()
+    edge[t > 9.0] = np.nan
+    for x in (held, moving, edge):
+        _bridge_still(x.copy(), x, vert)
+    assert np.isfinite(held).all() and np.allclose(held[(t > 1.2) & (t < 2.5)], 170.0)
+    assert np.isnan(moving[(t > 3.0) & (t < 4.0)]).all()
+    assert np.isnan(edge[t > 9.0]).all()

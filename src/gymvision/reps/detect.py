@@ -101,6 +101,10 @@ EDGE_HALF_FRAC = 0.25
 HOLD_S = 1.0
 #: ... still: the counted channel stays within this share of the rep's range.
 HOLD_BAND = 0.1
+#: A gap in one channel, however long, is bridged where the other channel moves less than this share
+#: of its range over the part across it: the body held still (BlazePose lifts a deadlifter's near leg
+#: at the lockout, and the hip angle is hidden while the shoulders stay up).
+HOLD_STILL_FRAC = 0.1
 #: Ranges of "similar" reps: one rep's range over another's or over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -432,6 +436,26 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
     return reps
 
 
+def _bridge_still(raw: np.ndarray, smooth: np.ndarray, other: np.ndarray) -> None:
+    """Fill, in place, the gaps of a channel (``raw`` and ``smooth``) across which the ``other`` one
+    (smoothed) is seen throughout and holds still (``HOLD_STILL_FRAC``): straight lines between the
+    ends."""
+    seen = other[np.isfinite(other)]
+    if seen.size < 10:
+        return
+    still = HOLD_STILL_FRAC * float(np.percentile(seen, 98) - np.percentile(seen, 2))
+    for a, b in segments(~np.isfinite(smooth)):
+        if a == 0 or b == len(smooth):
+            continue  # not between two known values
+        across = other[a - 1:b + 1]
+        if not np.isfinite(across).all() or np.ptp(across) > still:
+            continue
+        for x in (raw, smooth):
+            lo, hi = x[a - 1], x[b]
+            if np.isfinite(lo) and np.isfinite(hi):
+                x[a:b] = np.linspace(lo, hi, b - a + 2)[1:-1]
+
+
 def _hold(xr: np.ndarray, vv: np.ndarray, rest: int, p: int, floor: float, n: int, band: float,
           need: float) -> tuple[int, int] | None:
     """Where a rep half that rests at ``rest`` (its far end) in no start position (the vertical channel
@@ -549,6 +573,8 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: n
         step = float(np.median(np.diff(tc)))
         observed = _nearest_distance(valid_t, grid) <= 0.75 * max(dt, step)
         smooth = {k: savgol_gaps(median_gaps(v, dt), dt, SMOOTH_S) for k, v in raw.items()}
+        for name, other in (("angle", "vertical"), ("vertical", "angle")):
+            _bridge_still(raw[name], smooth[name], smooth[other])
         up = savgol_gaps(resample(tc, track.torso_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         thigh = savgol_gaps(resample(tc, track.thigh_up[idx], grid, MAX_GAP_S), dt, SMOOTH_S)
         px = scale_px[idx]

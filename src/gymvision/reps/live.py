@@ -827,6 +827,11 @@ def _marks(pose: Pose | None, scale: float | None) -> _Marks:
     hips = 100.0 * (wy - mean((L.LEFT_HIP, L.RIGHT_HIP), 1)) / scale
     knees = 100.0 * (wy - mean((L.LEFT_KNEE, L.RIGHT_KNEE), 1)) / scale
     ahead = 100.0 * abs(wx - mean((L.LEFT_ANKLE, L.RIGHT_ANKLE), 0)) / scale
+    ankles = [p[i][0] for i in (L.LEFT_ANKLE, L.RIGHT_ANKLE) if vis[i] >= SIGNAL_MIN_VIS]
+    if len(wrists) == 1 and ankles:
+        # one hand seen (the other hidden behind the body): over either foot, not the feet's middle (the
+        # grip is wider than the stance, which reads as half a grip "ahead" from behind or at 45°)
+        ahead = min(ahead, 100.0 * min(abs(wx - a) for a in ankles) / scale)
     ax, ay = (mean((L.LEFT_HIP, L.RIGHT_HIP), k) - mean((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), k)
               for k in (0, 1))
     norm = float(np.hypot(ax, ay))
