@@ -1163,3 +1163,35 @@ def test_a_gap_is_bridged_only_where_the_other_channel_holds_still():
     assert np.isfinite(held).all() and np.allclose(held[(t > 1.2) & (t < 2.5)], 170.0)
     assert np.isnan(moving[(t > 3.0) & (t < 4.0)]).all()
     assert np.isnan(edge[t > 9.0]).all()
+
+
+@pytest.mark.parametrize(("exercise", "view", "cut", "says"), [
+    ("squat", "side_left", "end", "may end in the middle of a rep"),
+    ("push_up", "side_left", "start", "may start in the middle of a rep"),
+    ("deadlift", "side_right", "end", "may end before the weight is lowered"),
+])
+def test_no_rep_counted_says_the_clip_may_cut_a_rep(exercise, view, cut, says):
+    """A single rep cut at its turn by the end (or start) of the video is not counted, and the result
+    says why instead of a silent 0 (real clips counted 0: 13, of which none said anything)."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence(exercise, n_reps=1, seed=0, view=view, idle_before_s=1.5, idle_after_s=1.0)
+    whole = analyze_reps(exercise, seq.times, seq.poses, with_form=False)
+    assert whole.count == 1 and not any("No rep was counted" in a for a in whole.advice)
+    turn = seq.reps[0].turn_s
+    keep = seq.times <= turn + 0.3 if cut == "end" else seq.times >= turn - 0.2
+    res = analyze_reps(exercise, seq.times[keep], [p for p, k in zip(seq.poses, keep, strict=True) if k],
+                       with_form=False)
+    assert res.count == 0
+    assert any(says in a for a in res.advice), res.advice
+
+
+def test_no_rep_counted_names_the_movements_that_did_not_look_like_reps():
+    from gymvision.reps.analysis import count_advice
+
+    msg = count_advice("bench_press", [(1.25, "check"), (3.5, "check")], 0, 0.0, 10.0)
+    assert msg == ["No rep was counted: 2 movements of a rep's size (at 1.2 s, 3.5 s) did not look like "
+                   "a whole bench press rep from this camera angle. Film the whole set from the side or at "
+                   "45° with your whole body in frame."]
+    assert count_advice("bench_press", [(1.25, "check"), (9.8, "edge")], 2, 0.0, 10.0) == []  # reps counted
+    assert count_advice("squat", [(5.0, "edge")], 0, 0.0, 10.0) == []  # a gap mid-clip: not the clip's ends

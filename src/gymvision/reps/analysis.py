@@ -19,6 +19,8 @@ UNSTABLE_LOST = 0.25
 #: A rep whose span holds a jump of the pose (another person, or the body misread) is half as certain.
 JUMP_MARGIN_S = 0.25
 JUMP_FACTOR = 0.5
+#: A rep cut off this close to the start or end of the recording: the clip starts or ends mid-rep.
+EDGE_NEAR_S = 1.0
 
 
 @dataclass
@@ -44,13 +46,18 @@ def analyze_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     if exercise not in SPECS or len(times) == 0:
         return RepAnalysis()
     det = detect_reps(exercise, times, poses)
+    unconfirmed: list[RepSpan] = []
     if det.lone:
-        det.reps = sorted(det.reps + _also_live(exercise, times, poses, det.lone), key=lambda r: r.start_s)
+        confirmed_lone = _also_live(exercise, times, poses, det.lone)
+        unconfirmed = [r for r in det.lone if r not in confirmed_lone]
+        det.reps = sorted(det.reps + confirmed_lone, key=lambda r: r.start_s)
     first = SPECS[exercise].turn_high
     events = [RepEvent(i + 1, r.start_s, r.turn_s, r.end_s, r.rom_deg,
                        confidence=r.confidence * (JUMP_FACTOR if _jumped(det.jumps, r) else 1.0),
                        concentric_first=first) for i, r in enumerate(det.reps)]
     advice = tracking_advice(len(det.jumps), det.lost)
+    advice += count_advice(exercise, det.missed + [(r.turn_s, "check") for r in unconfirmed], len(events),
+                           float(np.min(times)), float(np.max(times)))
     if with_form:
         from ..form import evaluate_reps
 
@@ -90,6 +97,38 @@ def confirmed(lone: list[RepSpan], live: Sequence[RepEvent]) -> list[RepSpan]:
 def _jumped(jumps: np.ndarray, rep: RepSpan) -> bool:
     """Whether the pose jumped during ``rep`` (or within ``JUMP_MARGIN_S`` of it)."""
     return bool(np.any((jumps >= rep.start_s - JUMP_MARGIN_S) & (jumps <= rep.end_s + JUMP_MARGIN_S)))
+
+
+def count_advice(exercise: str, missed: list[tuple[float, str]], counted: int, t0: float, t1: float
+                 ) -> list[str]:
+    """When no rep was counted, say why rep-sized movements were not (``Detection.missed``, in a
+    recording ``t0``–``t1``): the clip may start or end mid-rep, or they did not look like whole reps
+    from this camera angle. Hedged: a setup or a person standing up reads like half a rep too (real
+    clips: half of such ends were not reps)."""
+    if counted:
+        return []
+    out = []
+    edges = [t for t, why in missed if why == "edge"]
+    whole = "and a rep is counted only when it is seen whole"
+    if any(t - t0 <= EDGE_NEAR_S for t in edges):
+        out.append(f"No rep was counted: the video may start in the middle of a rep, {whole}. Start "
+                   "filming before the first rep.")
+    if any(t1 - t <= EDGE_NEAR_S for t in edges):
+        if SPECS[exercise].turn_high:  # the lift comes first: the clip may end before it is lowered
+            out.append(f"No rep was counted: the video may end before the weight is lowered, {whole}. "
+                       "Keep filming until the weight is back down.")
+        else:
+            out.append(f"No rep was counted: the video may end in the middle of a rep, {whole}. Keep "
+                       "filming until the set is over.")
+    checked = sorted(t for t, why in missed if why == "check")
+    if checked:
+        name = exercise.replace("_", " ")
+        when = ", ".join(f"{t:.1f} s" for t in checked[:3]) + (", ..." if len(checked) > 3 else "")
+        many = len(checked) > 1
+        out.append(f"No rep was counted: {len(checked)} movement{'s' if many else ''} of a rep's size "
+                   f"(at {when}) did not look like a whole {name} rep from this camera angle. Film the "
+                   "whole set from the side or at 45° with your whole body in frame.")
+    return out
 
 
 def tracking_advice(jumps: int, lost: float) -> list[str]:

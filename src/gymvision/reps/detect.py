@@ -105,6 +105,8 @@ HOLD_BAND = 0.1
 #: of its range over the part across it: the body held still (BlazePose lifts a deadlifter's near leg
 #: at the lockout, and the hip angle is hidden while the shoulders stay up).
 HOLD_STILL_FRAC = 0.1
+#: The longest half of a rep cut off by the recording's start or end (see ``_half_reps``).
+EDGE_HALF_MAX_S = 2.5
 #: Ranges of "similar" reps: one rep's range over another's or over the person's typical one.
 SIMILAR = (0.6, 1.67)
 
@@ -138,6 +140,9 @@ class Detection:
     #: confirmed reps of sets too short to count on their own (a heavy single or double, or a lone bend:
     #: see ``analysis.analyze_reps``, which keeps those the live tracker counts too)
     lone: list[RepSpan] = field(default_factory=list)
+    #: rep-sized movements not counted, as (time, why): "edge" (half of it is outside the recording or
+    #: a long gap: the clip starts or ends mid-rep) or "check" (it failed a check of a rep)
+    missed: list[tuple[float, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -289,7 +294,9 @@ def _orient(spec: ExerciseSpec, v: np.ndarray) -> np.ndarray:
 
 
 def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, typical: float,
-                timing: str, gate: str) -> list[RepSpan]:
+                timing: str, gate: str) -> tuple[list[RepSpan], list[tuple[float, str]]]:
+    """The reps of the run ``a:b`` of ``part``, and the rep-sized movements not counted there
+    (``Detection.missed``)."""
     t = part.t
     main = part.angle if channel == "angle" else part.vert
     other = part.vert if channel == "angle" else part.angle
@@ -314,6 +321,8 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         peaks = _merge_split_turns(peaks, xr, xo, a, GATE_FRAC * other_min)
     peaks = _merge_hitches(peaks, xr)
     reps: list[RepSpan] = []
+    vv_run = (part.vert0 if part.vert0 is not None else part.vert)[a:b]
+    missed = _half_reps(spec, xr, vv_run, peaks, t[a:b], thr)
     bounds = [0, *peaks.tolist(), len(xr) - 1]
     for k, p in enumerate(peaks):
         lo, hi = bounds[k], bounds[k + 2]
@@ -330,13 +339,14 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         if (li == 0 and p - li < EDGE_HALF_FRAC * (ri - p)) or \
                 (ri == len(xr) - 1 and ri - p < EDGE_HALF_FRAC * (p - li)):
             log.debug("t=%.2f: a half cut off at the edge (%d/%d samples)", tp, p - li, ri - p)
+            missed.append((float(tp), "edge"))
             continue
+        missed.append((float(tp), "check"))  # until it passes every check
         # the rest stretches either side: their far ends bound the rep (argmin may sit anywhere in them)
         tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
         lo_clip = lo + int(np.argmax(xr[lo:li + 1] <= xr[li] + tol_l))
         hi_clip = hi - int(np.argmax(xr[ri:hi + 1][::-1] <= xr[ri] + tol_r))
         if np.isfinite(spec.rest_min_v):
-            vv_run = (part.vert0 if part.vert0 is not None else part.vert)[a:b]
             rest_floor = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
             n_hold = max(2, round(HOLD_S / dt))
             need = max(low, NOISE_K * noise)
@@ -433,7 +443,34 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         rom = float(np.nanmax(ang) - np.nanmin(ang)) if np.isfinite(ang).any() else float("nan")
         reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
                             float(np.clip(conf, 0.0, 1.0)), tentative))
-    return reps
+        missed.pop()
+    return reps, missed
+
+
+def _half_reps(spec: ExerciseSpec, xr: np.ndarray, vv: np.ndarray, peaks: np.ndarray, t: np.ndarray,
+               thr: float) -> list[tuple[float, str]]:
+    """The half of a rep that the recording (or a long gap) cut off, which has no peak to be found by:
+    the run opens (lifts that start at the rest: squats, bench and push-ups) or closes at least ``thr``
+    away from the rest, at a valid turn (``turn_min_v``) with a valid rest (``rest_min_v``) on its other
+    side (``vv``: the run's vertical offsets), moving between the two within ``EDGE_HALF_MAX_S``: at
+    the start, from the first frame to the rest (a setup, lying down or getting into position takes
+    longer); at the end, from the rest to the turn (a lockout may be held to the end)."""
+    def half(edge: int, rest: int) -> bool:
+        if xr[edge] - xr[rest] < thr or vv[edge] < spec.turn_min_v or vv[rest] < spec.rest_min_v:
+            return False  # (a NaN offset is unknown, not invalid)
+        if edge < rest:  # the clip opens at the turn: at most a pause there, then the way back
+            return float(t[rest] - t[edge]) <= EDGE_HALF_MAX_S
+        near = np.flatnonzero(xr[rest:] >= xr[edge] - 0.1 * (xr[edge] - xr[rest]))
+        return float(t[rest + int(near[0])] - t[rest]) <= EDGE_HALF_MAX_S  # reached the turn's level
+
+    out = []
+    stop = int(peaks[0]) + 1 if len(peaks) else len(xr)
+    if not spec.turn_high and half(0, int(np.argmin(xr[:stop]))):
+        out.append((float(t[0]), "edge"))
+    start = int(peaks[-1]) if len(peaks) else 0
+    if half(len(xr) - 1, start + int(np.argmin(xr[start:]))):
+        out.append((float(t[-1]), "edge"))
+    return out
 
 
 def _bridge_still(raw: np.ndarray, smooth: np.ndarray, other: np.ndarray) -> None:
@@ -766,11 +803,14 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
     typicals = _shot_typical(spec, parts, channel)
     reps: list[RepSpan] = []
+    missed: list[tuple[float, str]] = []
     for part, typical in zip(parts, typicals, strict=True):
         x = part.angle if channel == "angle" else part.vert
         for a, b in segments(np.isfinite(x)):
             if b - a >= 3:
-                reps.extend(_detect_run(spec, part, channel, a, b, typical, timing, gate))
+                found, skipped = _detect_run(spec, part, channel, a, b, typical, timing, gate)
+                reps.extend(found)
+                missed.extend(skipped)
     # filmed from the side a joint shows its whole bend: a set of squats bends the knee (real sets on the
     # synthetic clips: median ≥ 33°; hips bobbing while standing, stretching or re-racking: 12-25°)
     from_side = spec.side_min_rom_deg > 0 and clip_view(spec, arrays) == "side"
@@ -780,4 +820,4 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     seen = np.flatnonzero(np.isfinite(arrays.xyz[:, 0, 0]))
     lost = float(1.0 - len(seen) / (seen[-1] - seen[0] + 1)) if len(seen) else 0.0
-    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost, lone)
+    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost, lone, sorted(missed))
