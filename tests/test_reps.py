@@ -1195,3 +1195,30 @@ def test_no_rep_counted_names_the_movements_that_did_not_look_like_reps():
                    "45° with your whole body in frame."]
     assert count_advice("bench_press", [(1.25, "check"), (9.8, "edge")], 2, 0.0, 10.0) == []  # reps counted
     assert count_advice("squat", [(5.0, "edge")], 0, 0.0, 10.0) == []  # a gap mid-clip: not the clip's ends
+
+
+def test_batch_counts_no_leg_extension_set_whose_knee_hardly_bends_filmed_from_the_side():
+    """Lying on a bench after re-racking, knees bent, the feet jiggling: the ankle-over-knee channel
+    wobbled by a rep's size and batch counted a set of 3 leg extensions with 9° of knee bend each (an
+    unseen idle seed). Filmed from the side a leg extension shows its bend, as a squat does: a set
+    whose median rep bends the knee under 28° is not one. A real set from the side still counts."""
+    from gymvision.synth import generate_idle, generate_sequence
+
+    seq = generate_idle("rerack", duration_s=10.0, seed=9022, fps=30.0)
+    assert analyze_reps("leg_extension", seq.times, seq.poses, with_form=False).count == 0
+    seq = generate_sequence("leg_extension", n_reps=5, seed=4, view="side_left", faults=("partial",))
+    assert analyze_reps("leg_extension", seq.times, seq.poses, with_form=False).count == 5
+
+
+def test_batch_counts_on_the_channel_that_is_seen_through_the_reps():
+    """A side-view press whose elbow angle is lost at each lockout (the arm drawn edge-on) while the
+    wrists' height is seen throughout: once a gap held still was bridged, the angle scored cleaner and
+    was chosen, and its other gaps (mid-press) split every rep but one (a synthetic set: 6 -> 1). A
+    channel's score now counts the share of the clip where it is known."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("shoulder_press", n_reps=6, seed=719736281, view="side_right", fps=30.0,
+                            tempo_s=2.3975, pause_bottom_s=1.5, idle_before_s=2.3391, idle_after_s=0.4766,
+                            faults=("no_lockout", "back_lean"))
+    res = analyze_reps("shoulder_press", seq.times, seq.poses, with_form=False)
+    assert res.count >= 5

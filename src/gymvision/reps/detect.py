@@ -661,14 +661,16 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: n
 def _score(runs: list[tuple[np.ndarray, np.ndarray]], floor: float) -> tuple[float, float]:
     """(range-to-noise, score) of a channel over the parts, ``runs`` of its (raw, smoothed) samples.
 
-    The score is the range-to-noise ratio, lowered where the range stays under twice ``floor``: a
-    channel that barely exceeds its minimum rep range makes a poor counter however clean.
+    The score is the range-to-noise ratio, lowered where the range stays under twice ``floor`` (a
+    channel that barely exceeds its minimum rep range makes a poor counter however clean) and by the
+    share of samples where the channel is unknown (a rep whose turn falls in a gap is lost).
     """
     vals = [(_snr(raw, smooth), len(raw)) for raw, smooth in runs]
     tot = sum(n for _, n in vals)
     snr = sum(s[1] * n for s, n in vals) / tot if tot else 0.0
     rng = sum(s[0] * n for s, n in vals) / tot if tot else 0.0
-    return snr, snr * min(1.0, rng / (2.0 * floor))
+    seen = sum(int(np.isfinite(smooth).sum()) for _, smooth in runs) / tot if tot else 0.0
+    return snr, snr * min(1.0, rng / (2.0 * floor)) * seen
 
 
 def _correlation(spec: ExerciseSpec, parts: list[_Part]) -> float:
