@@ -1,13 +1,16 @@
 """Batch rep detection on a whole sequence (videos).
 
 Steps: split the sequence where the person changes; resample each part to a uniform grid (bridging
-gaps up to ``MAX_GAP_S``); drop spikes (running median) and smooth (Savitzky–Golay); pick the cleaner
-of the two channels (angle or vertical, by range-to-noise ratio; a bench press's vertical channel reads
-the wrists alone or on the whole forearm, whichever is cleaner) to count on; find turning points as
-peaks of the oriented channel whose prominence passes a threshold that adapts to the person's own
-range (``REL_ROM`` of their typical rep, ``SET_REL_ROM`` for arm lifts, never below the exercise
-minimum); bound each rep where the speed falls to a tenth of its peak; keep it only if its duration,
-visibility and the other channel (which must move the same way) are plausible.
+gaps up to ``MAX_GAP_S``, longer ones where the other channel holds still); drop spikes (running median)
+and smooth (Savitzky–Golay); pick the cleaner of the two channels (angle or vertical, by range-to-noise
+ratio and how much of the clip each is known; a bench press's vertical channel reads the wrists alone
+or on the whole forearm, whichever is cleaner) to count on; find turning points as peaks of the
+oriented channel whose prominence passes a threshold that adapts to the person's own range
+(``REL_ROM`` of their typical rep in that shot, ``SET_REL_ROM`` for arm lifts, never below the exercise
+minimum); bound each rep where the speed falls to a tenth of its peak (or at a hold, for a press lifted
+from hanging arms); keep it only if its duration, visibility and the other channel (which must move
+the same way) are plausible. Rep-sized movements that are not kept are reported with why
+(``Detection.missed``).
 """
 
 from __future__ import annotations
@@ -96,8 +99,8 @@ SEATED_SLACK_V = 20.0
 EDGE_HALF_FRAC = 0.25
 #: A movement from a rest that is no start position (``ExerciseSpec.rest_min_v``) that holds still this
 #: long at one and then goes on: the rep starts from the hold (a press after lifting the weight to the
-#: shoulders from hanging arms); back in batch, a rep that ends by lowering the weight to a rest that is
-#: no start position ends at its last such hold.
+#: shoulders from hanging arms). In batch, likewise, a rep that ends by lowering the weight to such a
+#: rest ends at its last hold.
 HOLD_S = 1.0
 #: ... still: the counted channel stays within this share of the rep's range.
 HOLD_BAND = 0.1
