@@ -133,17 +133,35 @@ def test_standing_press_leaning_back_gets_a_cue_and_seated_press_is_not_judged()
     assert all("back_lean_deg" not in ev.metrics for ev in res.events)
 
 
-@pytest.mark.parametrize("view", ["front", "back_diag"])
-def test_press_short_of_lockout_gets_a_cue_with_rep_number_and_elbow_angle(view):
-    """The generator's fault stops the press with the elbows at 105-140° (clean lockouts 165-178°)."""
-    seq = generate_sequence("shoulder_press", n_reps=4, seed=1, view=view, faults=("no_lockout",))
+@pytest.mark.parametrize(("view", "seed"), [("front", 1), ("back_diag", 1), ("front", 4)])
+def test_press_short_of_lockout_gets_a_cue_with_rep_number_and_elbow_angle(view, seed):
+    """The generator's fault stops the press with the elbows at 105-140° (clean lockouts 165-178°):
+    reps 2 and 4 of the set stop short and are cued, with their angle; reps 1 and 3 lock out."""
+    seq = generate_sequence("shoulder_press", n_reps=4, seed=seed, view=view, faults=("no_lockout",),
+                            fault_reps=[1, 3])
     res = analyze_reps("shoulder_press", seq.times, seq.poses)
     assert len(res.events) == 4
-    for ev in res.events:
+    for i, ev in enumerate(res.events):
+        if i in (0, 2):
+            assert not any("locked out" in c for c in ev.cues)
+            continue
         value = the_cue_value(ev, "not locked out",
                               r"rep (\d+): not locked out overhead \(elbows straightened only to (\d+)°\)")
         assert abs(value - ev.metrics["elbow_top_deg"]) <= 1
         assert ev.metrics["elbow_top_deg"] < 160
+
+
+def test_press_never_locked_out_is_cued_only_when_clearly_bent():
+    """A whole set short of lockout has no straight rep to compare with, and BlazePose reads real
+    straight arms overhead as low as 130-149°: only reps under 125° are cued then."""
+    deep = generate_sequence("shoulder_press", n_reps=4, seed=3, view="front", faults=("no_lockout",))
+    res = analyze_reps("shoulder_press", deep.times, deep.poses)
+    assert len(res.events) == 4 and all(ev.metrics["elbow_top_deg"] < 125 for ev in res.events)
+    assert all(any("locked out" in c for c in ev.cues) for ev in res.events)
+    near = generate_sequence("shoulder_press", n_reps=4, seed=4, view="front", faults=("no_lockout",))
+    res = analyze_reps("shoulder_press", near.times, near.poses)
+    assert len(res.events) == 4 and all(130 < ev.metrics["elbow_top_deg"] < 160 for ev in res.events)
+    assert not any(any("locked out" in c for c in ev.cues) for ev in res.events)
 
 
 @pytest.mark.parametrize("view", ["front", "back_diag"])
@@ -348,19 +366,25 @@ def _press_result(n: int, top_deg: float):
 
 
 def test_a_doubtful_lockout_is_cued_only_when_short_of_the_sets_best():
-    # BlazePose reads a locked-out arm overhead at 158-164°: a rep just under the 160° threshold is
-    # cued only when it falls clearly short of the set's best rep; far under it (< 150°) always.
+    # BlazePose reads a locked-out arm overhead at 158-164° on the rendered mannequin and at 130-172° on
+    # real lifters (the shoulder point stays low as the arms go up): a rep under the 160° threshold is
+    # cued only when it falls clearly short (15°) of the set's best rep; far under it (< 125°) always.
     from gymvision.form import compare_within_set
 
-    results = [_press_result(i + 1, v) for i, v in enumerate([164.0, 158.5, 131.0, 162.0, 151.0])]
+    results = [_press_result(i + 1, v) for i, v in enumerate([164.0, 158.5, 131.0, 162.0, 146.0, 151.0])]
     compare_within_set("shoulder_press", results)
-    assert [bool(r.cues) for r in results] == [False, False, True, False, True]
+    assert [bool(r.cues) for r in results] == [False, False, True, False, True, False]
     assert results[2].faults == {"no_lockout"} and not results[1].faults
-    assert "131°" in results[2].cues[0] and "151°" in results[4].cues[0]
+    assert "131°" in results[2].cues[0] and "146°" in results[4].cues[0]
     # a set that never gets past 158° gives no doubtful cue, but a clearly bent rep keeps its own
-    alone = [_press_result(1, 158.0), _press_result(2, 157.0), _press_result(3, 140.0)]
+    alone = [_press_result(i + 1, v) for i, v in enumerate([158.0, 157.0, 140.0, 120.0])]
     compare_within_set("shoulder_press", alone)
-    assert [bool(r.cues) for r in alone] == [False, False, True]
+    assert [bool(r.cues) for r in alone] == [False, False, True, True]
+    # a real seated dumbbell press whose straight arms BlazePose read at 145-149° on every rep: no cue
+    # (it was cued on all 10 reps, and 17 cues on real presses looked locked out by eye)
+    seated = [_press_result(i + 1, v) for i, v in enumerate([147.0, 149.0, 147.0, 148.0, 145.0])]
+    compare_within_set("shoulder_press", seated)
+    assert not any(r.cues for r in seated)
 
 
 def _bench_lockouts(view: str, seed: int) -> list[float]:

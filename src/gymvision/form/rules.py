@@ -463,7 +463,7 @@ RULES: tuple[Rule, ...] = (
     Rule("shoulder_press", "elbow_top_deg", "no_lockout", ("shoulder", "elbow", "wrist"), True, FRONTAL,
          "film from the front or at 45° to check lockout", _elbows_at_top, 160.0, False,
          "rep {n}: not locked out overhead (elbows straightened only to {v:.0f}°) — press to straight arms",
-         sure=150.0, set_margin=8.0),
+         sure=125.0, set_margin=15.0),
     Rule("shoulder_press", "back_lean_deg", "back_lean", ("hip", "ear", "knee", "ankle"), False, SIDE,
          f"{_SIDE} to check your back", _back_lean, 5.0, True,
          "rep {n}: leaned back {v:.0f}° behind your legs while pressing — squeeze your glutes and brace"),
