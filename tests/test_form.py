@@ -93,7 +93,8 @@ def test_knees_are_not_judged_from_the_side():
 
 
 #: Rules withheld because their benchmark precision or recall stayed below 0.9 (see reps/README.md).
-WITHHELD = {("deadlift", "rounded_back"), ("bench_press", "no_lockout"), ("bench_press", "uneven")}
+WITHHELD = {("deadlift", "rounded_back"), ("deadlift", "hips_rise_early"), ("bench_press", "no_lockout"),
+            ("bench_press", "uneven")}
 
 
 def test_withheld_rules_are_the_documented_ones():
@@ -204,7 +205,7 @@ def _rep_flags(exercise: str, fault: str, view: str, seed: int):
 
 @pytest.mark.parametrize(("exercise", "fault", "view"), [
     ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
-    ("deadlift", "hips_rise_early", "side_left"), ("deadlift", "no_lockout", "side_right"),
+    ("deadlift", "no_lockout", "side_right"),
     ("leg_extension", "partial", "side_left"), ("leg_extension", "swing", "side_right"),
     ("leg_extension", "fast_eccentric", "side_left"), ("push_up", "shallow", "side_right"),
     ("squat", "shallow", "side_left"), ("squat", "knees_in", "front"),

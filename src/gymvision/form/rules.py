@@ -470,7 +470,7 @@ RULES: tuple[Rule, ...] = (
     Rule("deadlift", "trunk_rise_at_half_knees_pct", "hips_rise_early", ("hip", "shoulder", "knee", "ankle"),
          False, SIDE, f"{_SIDE} to check your hips", _hips_rise_early, 6.0, False,
          "rep {n}: hips shot up first (chest had risen {v:.0f}% when the knees were half straight)"
-         " — push the floor away"),
+         " — push the floor away", active=False),
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check lockout", _deadlift_lockout, 12.0, True,
          "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
