@@ -324,7 +324,12 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         peaks = _merge_split_turns(peaks, xr, xo, a, GATE_FRAC * other_min)
     peaks = _merge_hitches(peaks, xr)
     reps: list[RepSpan] = []
-    vv_run = (part.vert0 if part.vert0 is not None else part.vert)[a:b]
+    vv = part.vert0 if part.vert0 is not None else part.vert
+    vv_run = vv[a:b]
+    # a camera above shortens a standing squatter's offset: slack where the angle confirms each rep
+    rest_min = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
+    least = max(low, NOISE_K * noise)  # the least range of a rep on this run
+    n_hold = max(2, round(HOLD_S / dt))
     missed = _half_reps(spec, xr, vv_run, peaks, t[a:b], thr)
     bounds = [0, *peaks.tolist(), len(xr) - 1]
     for k, p in enumerate(peaks):
@@ -334,7 +339,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
         tp = t[a + p]
         short = min(amp_l, amp_r) < thr
-        if min(amp_l, amp_r) < max(low, NOISE_K * noise):
+        if min(amp_l, amp_r) < least:
             log.debug("t=%.2f: range %.0f/%.0f under %.0f (noise %.1f)", tp, amp_l, amp_r, thr, noise)
             continue
         # a half cut off by the run's edge (the recording, or a long gap, starts or ends inside it) was
@@ -349,15 +354,12 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         tol_l, tol_r = 0.08 * amp_l, 0.08 * amp_r
         lo_clip = lo + int(np.argmax(xr[lo:li + 1] <= xr[li] + tol_l))
         hi_clip = hi - int(np.argmax(xr[ri:hi + 1][::-1] <= xr[ri] + tol_r))
-        if np.isfinite(spec.rest_min_v):
-            rest_floor = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
-            n_hold = max(2, round(HOLD_S / dt))
-            need = max(low, NOISE_K * noise)
-            held = _hold(xr, vv_run, li, p, rest_floor, n_hold, HOLD_BAND * amp_l, need)
+        if np.isfinite(rest_min):
+            held = _hold(xr, vv_run, li, p, rest_min, n_hold, HOLD_BAND * amp_l, least)
             if held is not None:
                 lo_clip, li = held
                 amp_l = xr[p] - xr[li]
-            held = _hold(xr, vv_run, ri, p, rest_floor, n_hold, HOLD_BAND * amp_r, need)
+            held = _hold(xr, vv_run, ri, p, rest_min, n_hold, HOLD_BAND * amp_r, least)
             if held is not None:
                 hi_clip, ri = held
                 amp_r = xr[p] - xr[ri]
@@ -408,10 +410,7 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             if shift < need:
                 log.debug("t=%.2f: vertical shift %.1f %% under %.1f %%", tp, shift, need)
                 continue
-        vv = part.vert0 if part.vert0 is not None else part.vert
         rest_v = _mean_finite(_median_at(vv, a + s), _median_at(vv, a + e))
-        # a camera above shortens a standing squatter's offset: slack where the angle confirms each rep
-        rest_min = spec.rest_min_v - (REST_SLACK_V if gate == "direction" else 0.0)
         if np.isfinite(rest_v) and rest_v < rest_min:
             log.debug("t=%.2f: rest position %.0f %% under %.0f %%", tp, rest_v, rest_min)
             continue
@@ -736,6 +735,9 @@ def _shot_typical(spec: ExerciseSpec, parts: list[_Part], channel: str) -> list[
             continue
         ratio = np.maximum(sizes, size) / np.maximum(np.minimum(sizes, size), 1e-6)
         same = [p for p, r in zip(parts, ratio, strict=True) if r <= JUMP_RATIO]  # NaN ratios compare False
+        if len(same) == len(parts):  # one shot (the usual clip): the whole clip's
+            out.append(whole)
+            continue
         typ = _typical_range(spec, same, channel, default=float("nan"))
         out.append(typ if np.isfinite(typ) else whole)
     return out
