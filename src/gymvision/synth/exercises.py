@@ -246,14 +246,22 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     early = _f(faults, "hips_rise_early", t)
     miss = _f(faults, "no_lockout", t)
     rnd = _f(faults, "rounded_back", t)
-    # Knees extend first, hips finish the lift; "hips rise early" straightens the knees while the
-    # torso stays bent.
+    # A clean pull: the knees straighten over most of the lift while the chest rises from just off the
+    # floor, as filmed lifters do. "Hips rise early" (the stripper pull): the knees snap straight
+    # first and the hips rise faster than the shoulders, so the back tilts further over (12-20° more,
+    # drawn with the rounding so that no clip's random draws change) before the chest comes up. The
+    # back never passes 85° from upright: a lifter set up that bent over starts the faulty pull with the
+    # chest higher.
     k_norm = (1 - early) * (1 - smooth01(p / 0.75)) + early * (1 - smooth01(p / 0.35))
     l_norm = (1 - early) * (1 - smooth01((p - 0.1) / 0.9)) + early * (1 - smooth01((p - 0.35) / 0.65))
+    shoot = 0.8 * prm["round"] + 4.0
+    lean_start = prm["lean0"] + 6.0 * rnd
+    lean_start = lean_start - early * np.maximum(0.0, lean_start + shoot - 85.0)
     k_end = 12.0 * miss
     k = k_end + (prm["k0"] - k_end) * k_norm
     lean_end = -prm["lean_back"] * (1 - miss) + prm["lockout_miss"] * miss
-    lean = lean_end + (prm["lean0"] + 6.0 * rnd - lean_end) * l_norm
+    lean = (lean_end + (lean_start - lean_end) * l_norm
+            + early * shoot * smooth01(p / 0.3) * (1 - smooth01((p - 0.3) / 0.4)))
     hx, hz = _sagittal_legs(body, k, prm["shank_ratio"], (prm["stance"] - body.hip_width) / 2)
     pelvis = np.stack([hx, np.zeros(t), hz], axis=1)
     trunk = upright_trunk(pelvis, lean)
