@@ -450,3 +450,36 @@ def test_bench_lockout_measure_reads_each_reps_own_top_from_the_foot_end(seed):
 def test_bench_lockout_not_measured_when_the_arms_point_at_the_camera():
     """Filmed from above, a bend of the arms hardly shows: no value rather than a straight reading."""
     assert all(np.isnan(x) for x in _bench_lockouts("high", 2))
+
+
+def test_live_form_is_judged_while_the_reps_end_is_still_predicted():
+    """Live, a rep is reported before its predicted end (up to 0.6 s ahead on slow reps). The frames
+    not yet filmed are no gap in the pose: every rep is judged as the video analysis judges it, with no
+    "keep your whole body in frame" advice (a slow set used to lose its form check and get that advice)."""
+    from gymvision.reps import LiveRepTracker
+
+    seq = generate_sequence("squat", n_reps=3, seed=2, view="side_left", tempo_s=5.0)
+    tracker = LiveRepTracker("squat")
+    ahead = []
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        ev, _ = tracker.update(float(t), p)
+        if ev is not None:
+            ahead.append(ev.end_s - t)
+    assert max(ahead) > 0.3  # at least one rep reported more than MAX_GAP_S before its end
+    batch = analyze_reps("squat", seq.times, seq.poses)
+    assert [sorted(e.metrics) for e in tracker.events] == [sorted(e.metrics) for e in batch.events]
+    assert all(e.metrics for e in tracker.events)
+    assert "keep your whole body in frame and well lit" not in tracker.advice
+
+
+def test_frames_not_yet_filmed_are_no_gap_but_a_real_gap_is():
+    seq = generate_sequence("squat", n_reps=2, seed=2, view="side_left", tempo_s=5.0)
+    ev = analyze_reps("squat", seq.times, seq.poses).events[0]
+    now = ev.end_s - 0.5
+    keep = [i for i, t in enumerate(seq.times) if t <= now]
+    times, poses = [seq.times[i] for i in keep], [seq.poses[i] for i in keep]
+    assert "knee_bottom_deg" in evaluate_rep("squat", times, poses, ev, seen_until=now).metrics
+    blind = evaluate_rep("squat", times, poses, ev)  # the same frames from a finished video: a 0.5 s gap
+    assert "knee_bottom_deg" not in blind.metrics
+    assert blind.withheld_for.get("shallow") == "visibility"
+    assert "keep your whole body in frame and well lit" in blind.advice

@@ -86,8 +86,11 @@ def _visible(w: RepWindow, rule: Rule) -> tuple[str | None, list[str]]:
 
 
 def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | None],
-                 event: RepEvent) -> FormResult:
-    """Apply the exercise's rules to one rep (``times``/``poses`` may cover more than the rep)."""
+                 event: RepEvent, seen_until: float | None = None) -> FormResult:
+    """Apply the exercise's rules to one rep (``times``/``poses`` may cover more than the rep).
+
+    ``seen_until``: live, the time of the newest frame; the rep's end may be predicted past it, and
+    the frames not yet filmed are no gap in the pose."""
     res = FormResult()
     rules = rules_for(exercise)
     if not rules:
@@ -97,7 +100,7 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
     if w is None:
         return res
     res.view = w.view.name
-    gap = w.max_gap() > MAX_GAP_S
+    gap = w.max_gap(seen_until) > MAX_GAP_S
     for rule in rules:
         if not rule.active:
             if not gap:

@@ -56,10 +56,12 @@ class RepWindow:
     def index(self, time: float) -> int:
         return int(np.argmin(np.abs(self.t - time)))
 
-    def max_gap(self) -> float:
-        """Longest stretch without a pose inside the rep (seconds, edges included)."""
-        t = np.concatenate([[self.event.start_s], self.t[(self.t > self.event.start_s)
-                                                          & (self.t < self.event.end_s)], [self.event.end_s]])
+    def max_gap(self, seen_until: float | None = None) -> float:
+        """Longest stretch without a pose inside the rep (seconds, edges included). ``seen_until``: the
+        last moment a frame could have arrived (live: now, while the rep's end is still predicted)."""
+        end = self.event.end_s if seen_until is None else min(self.event.end_s, seen_until)
+        inside = self.t[(self.t > self.event.start_s) & (self.t < end)]
+        t = np.concatenate([[self.event.start_s], inside, [end]])
         return float(np.max(np.diff(t))) if len(t) > 1 else 0.0
 
     @property

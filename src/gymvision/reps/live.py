@@ -775,7 +775,7 @@ class LiveRepTracker:
         if not sel:
             return
         ts, ps = zip(*sel, strict=True)
-        result = evaluate_rep(self.exercise, list(ts), list(ps), event)
+        result = evaluate_rep(self.exercise, list(ts), list(ps), event, seen_until=self._buffer[-1][0])
         if not self.events or event.start_s - self.events[-1].end_s > SET_GAP_S:
             self._set_forms.clear()  # a new set: its reps are compared among themselves
         self._set_forms.append(result)
