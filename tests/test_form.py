@@ -483,3 +483,22 @@ def test_frames_not_yet_filmed_are_no_gap_but_a_real_gap_is():
     assert "knee_bottom_deg" not in blind.metrics
     assert blind.withheld_for.get("shallow") == "visibility"
     assert "keep your whole body in frame and well lit" in blind.advice
+
+
+def test_a_lying_body_seen_along_its_length_is_no_side_view():
+    """Push-ups filmed from 45° towards the head or feet keep the shoulders edge-on (real ones read
+    63–76° out of the image) but foreshorten the body's length, which bends the 2D hip and depth
+    readings: such a view is "diag" (no side-only rule), however edge-on the shoulders look."""
+    from gymvision.landmarks import L
+
+    seq = generate_sequence("push_up", n_reps=1, seed=4, view="side_left")
+    arr = PoseArrays.from_poses(seq.poses)
+    side = estimate_view(arr.xyz, arr.vis, lying=True)
+    assert side.name == "side" and side.long_out_deg < 30
+    xyz = arr.xyz.copy()
+    hips, shoulders = [L.LEFT_HIP, L.RIGHT_HIP], [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
+    length = np.linalg.norm(xyz[:, shoulders, :2].mean(axis=1) - xyz[:, hips, :2].mean(axis=1), axis=1)
+    xyz[:, hips, 2] += length[:, None]  # the hips one torso length further away: the trunk 45° out
+    oblique = estimate_view(xyz, arr.vis, lying=True)
+    assert oblique.axis_out_deg >= 58 and 40 <= oblique.long_out_deg <= 60
+    assert oblique.name == "diag"

@@ -1,0 +1,114 @@
+"""Form cues on real videos labelled clean or faulty (none ship with the project).
+
+``benchmarks/data/real_form_clips.csv`` lists 261 short public push-up clips (1-16 reps, most filmed
+from the side or at 45°), each labelled by its source as done right (``clean``, 139) or wrong
+(``faulty``, 122: hips sagging or piked, partial range, head dropped, fingertip push-ups...). The label
+is per clip and does not say which fault, so a rule is scored by how often it speaks: on clean clips
+every cue is a false alarm; on faulty clips a cue is expected but not every fault has a rule. The clips
+carry no licence that would let us ship them: fetch them (or your own, with a CSV of the same columns)
+into one folder, then
+
+    .venv/bin/python benchmarks/bench_real_form.py --videos DIR [--csv FILE] [--cache DIR] 2>/dev/null
+
+Each clip goes through the pipeline (BlazePose), then the video counter and the form rules, told the
+exercise. Printed per label: clips, clips with a counted rep, clips judged by at least one rule, clips
+with at least one cue; per rule the same, and the spread of its measure (per-clip median) on clean and
+faulty clips against its threshold; and the share of cued clips that were labelled faulty.
+``--cache`` keeps each clip's poses (as ``bench_real.py`` does) so that a rerun skips the pose model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from bench_real import _poses
+from gymvision.form import Rule, rules_for
+from gymvision.pipeline import Pipeline
+from gymvision.reps import analyze_reps
+from gymvision.results import RepEvent
+
+DEFAULT_CSV = Path(__file__).parent / "data" / "real_form_clips.csv"
+LABELS = ("clean", "faulty")
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    q = np.percentile(values, [0, 25, 50, 75, 100])
+    return " / ".join(f"{v:.1f}" for v in q)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--videos", type=Path, required=True, help="folder with the clips")
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    ap.add_argument("--cache", type=Path, default=None, help="folder to keep each clip's poses in")
+    args = ap.parse_args()
+    with open(args.csv, newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if (args.videos / r["file"]).exists()]
+    if not rows:
+        raise SystemExit(f"none of the clips in {args.csv} is in {args.videos}")
+    pipeline = Pipeline()
+    clips: dict[str, dict[str, int]] = {lab: defaultdict(int) for lab in LABELS}
+    per_rule: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    spent = video = 0.0
+    for r in rows:
+        track, s, v = _poses(pipeline, args.videos / r["file"], args.cache)
+        spent, video = spent + s, video + v
+        lab, ex = r["label"], r["exercise"]
+        res = analyze_reps(ex, [t for t, _ in track], [p for _, p in track])
+        c = clips[lab]
+        c["clips"] += 1
+        c["counted"] += bool(res.events)
+        c["judged"] += any(e.metrics for e in res.events)
+        c["cued"] += any(e.cues for e in res.events)
+        for rule in rules_for(ex):
+            if not rule.active:
+                continue
+            vals = [e.metrics[rule.metric] for e in res.events if rule.metric in e.metrics]
+            if not vals:
+                continue
+            key = (f"{ex}:{rule.fault}", lab)
+            per_rule[key]["judged"] += 1
+            per_rule[key]["cued"] += any(_cued(rule, e) for e in res.events)
+            values[key].append(float(np.median(vals)))
+    print(f"{'label':8} {'clips':>5} {'counted':>7} {'judged':>6} {'cued':>5}"
+          "  (clips with a rep / with a rule's value / with a cue)")
+    for lab in LABELS:
+        c = clips[lab]
+        print(f"{lab:8} {c['clips']:5d} {c['counted']:7d} {c['judged']:6d} {c['cued']:5d}  "
+              f"cue rate on judged clips {c['cued'] / max(c['judged'], 1):.2f}")
+    cued = clips["clean"]["cued"] + clips["faulty"]["cued"]
+    bad = clips["faulty"]["cued"]
+    print(f"cued clips labelled faulty: {bad / max(cued, 1):.2f} ({bad} of {cued})")
+    print(f"\n{'rule':24} {'label':7} {'judged':>6} {'cued':>5}"
+          "  measure per clip: min / q1 / median / q3 / max (threshold)")
+    for rule_key in sorted({k for k, _ in per_rule}):
+        ex, fault = rule_key.split(":")
+        rule = next(r for r in rules_for(ex) if r.fault == fault)
+        for lab in LABELS:
+            n = per_rule[(rule_key, lab)]
+            spread = _spread(values[(rule_key, lab)])
+            print(f"{rule_key:24} {lab:7} {n['judged']:6d} {n['cued']:5d}  {spread}"
+                  f" ({'>' if rule.above else '<'} {rule.threshold:g})")
+    if spent:
+        print(f"\nanalysis speed: {video / spent:.2f}x real time ({video:.0f} s of video in {spent:.0f} s)")
+
+
+def _cued(rule: Rule, event: RepEvent) -> bool:
+    """Whether ``event`` got ``rule``'s cue (a cue names its rep and starts with the rule's wording)."""
+    head = rule.cue.split("{v")[0].format(n=event.index)
+    return any(c.startswith(head) for c in event.cues)
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    main()
+    print(f"(total {time.perf_counter() - t0:.0f} s)")
