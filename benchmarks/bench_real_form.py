@@ -11,9 +11,10 @@ into one folder, then
     .venv/bin/python benchmarks/bench_real_form.py --videos DIR [--csv FILE] [--cache DIR] 2>/dev/null
 
 Each clip goes through the pipeline (BlazePose), then the video counter and the form rules, told the
-exercise. Printed per label: clips, clips with a counted rep, clips judged by at least one rule, clips
-with at least one cue; per rule the same, and the spread of its measure (per-clip median) on clean and
-faulty clips against its threshold; and the share of cued clips that were labelled faulty.
+exercise. Printed: how the recogniser named the clips; per label: clips, clips with a counted rep,
+clips judged by at least one rule, clips with at least one cue; per rule the same, and the spread of
+its measure (per-clip median) on clean and faulty clips against its threshold; and the share of cued
+clips that were labelled faulty.
 ``--cache`` keeps each clip's poses (as ``bench_real.py`` does) so that a rerun skips the pose model.
 """
 
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bench_real import _poses
+from gymvision.exercises import UNKNOWN
 from gymvision.form import Rule, rules_for
 from gymvision.pipeline import Pipeline
 from gymvision.reps import analyze_reps
@@ -58,12 +60,16 @@ def main() -> None:
     clips: dict[str, dict[str, int]] = {lab: defaultdict(int) for lab in LABELS}
     per_rule: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    recognised: dict[str, int] = defaultdict(int)
     spent = video = 0.0
     for r in rows:
         track, s, v = _poses(pipeline, args.videos / r["file"], args.cache)
         spent, video = spent + s, video + v
         lab, ex = r["label"], r["exercise"]
-        res = analyze_reps(ex, [t for t, _ in track], [p for _, p in track])
+        times, poses = [t for t, _ in track], [p for _, p in track]
+        res = analyze_reps(ex, times, poses)
+        named, _ = pipeline.decide(pipeline.recognise_track(times, poses), poses)
+        recognised[named if named in (ex, UNKNOWN) else "another exercise"] += 1
         c = clips[lab]
         c["clips"] += 1
         c["counted"] += bool(res.events)
@@ -88,6 +94,8 @@ def main() -> None:
     cued = clips["clean"]["cued"] + clips["faulty"]["cued"]
     bad = clips["faulty"]["cued"]
     print(f"cued clips labelled faulty: {bad / max(cued, 1):.2f} ({bad} of {cued})")
+    named = ", ".join(f"{k} {v}" for k, v in sorted(recognised.items()))
+    print(f"recognised (not told the exercise): {named}")
     print(f"\n{'rule':24} {'label':7} {'judged':>6} {'cued':>5}"
           "  measure per clip: min / q1 / median / q3 / max (threshold)")
     for rule_key in sorted({k for k, _ in per_rule}):
