@@ -45,3 +45,4 @@ def test_evidence_gate_needs_the_defining_joints() -> None:
 def test_crowd_advice() -> None:
     assert crowd_advice(1) == []
     assert crowd_advice(3)[0].startswith("3 people in view")
+    assert crowd_advice(4, video=True, tracked=False) == []  # nobody analysed: "No person found" instead

@@ -87,9 +87,11 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
     return all(max(vis[a], vis[b]) >= min_visibility for a, b in EVIDENCE[exercise])
 
 
-def crowd_advice(people: int, video: bool = False) -> list[str]:
-    """Say so when several people are in view (we analyse one)."""
-    if people < 2:
+def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:
+    """Say so when several people are in view (we analyse one). Not when nobody could be ``tracked``:
+    then no one was analysed, and "No person found" says why (a dark clip: the people detector saw 4
+    "people" where the tracker found none)."""
+    if people < 2 or not tracked:
         return []
     who = ("the person the tracker locked on to (the most prominent when the video starts)" if video
            else "the most prominent one (large, central, clearly visible)")
@@ -286,7 +288,7 @@ class Pipeline:
         else:
             res = self.summarise_track(track, name or str(path), exercise)
         res.people = max(res.people, people)
-        res.advice += crowd_advice(people, video=True)
+        res.advice += crowd_advice(people, video=True, tracked=any(p is not None for _, p in track))
         res.width, res.height, res.fps = info.width, info.height, info.fps
         res.duration_s = max(info.duration_s, track[-1][0])
         res.frames = info.frames
