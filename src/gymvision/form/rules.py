@@ -314,7 +314,7 @@ def _hips_rise_early(w: RepWindow, side: str) -> float:
     Off the floor the hips and shoulders rise together, so the back keeps its angle or comes up;
     when the hips shoot up the knees snap straight while the shoulders stay low, and the back tilts
     further over before the chest rises. The trunk's lean rather than the knee angle: from the side
-    the plates hide the knees, and BlazePose's knee angle jumps by 30° there on real pulls. Not judged
+    the plates hide the knees, and BlazePose's knee angle jumps by 30–50° there on real pulls. Not judged
     (NaN) when the trunk starts within ``_PULL_MIN_LEAN`` of upright: not a pull from the floor.
     """
     lo, hi = w.index(w.event.start_s), w.index(w.event.turn_s) + 1
