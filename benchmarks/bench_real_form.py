@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_form_e2e import cued
 from bench_real import _poses
 from gymvision.exercises import UNKNOWN
-from gymvision.form import Rule, rules_for
+from gymvision.form import rules_for
 from gymvision.pipeline import Pipeline
 from gymvision.reps import analyze_reps
-from gymvision.results import RepEvent
 
 DEFAULT_CSV = Path(__file__).parent / "data" / "real_form_clips.csv"
 LABELS = ("clean", "faulty")
@@ -83,7 +83,7 @@ def main() -> None:
                 continue
             key = (f"{ex}:{rule.fault}", lab)
             per_rule[key]["judged"] += 1
-            per_rule[key]["cued"] += any(_cued(rule, e) for e in res.events)
+            per_rule[key]["cued"] += any(rule.metric in e.metrics and cued(rule, e) for e in res.events)
             values[key].append(float(np.median(vals)))
     print(f"{'label':8} {'clips':>5} {'counted':>7} {'judged':>6} {'cued':>5}"
           "  (clips with a rep / with a rule's value / with a cue)")
@@ -91,9 +91,9 @@ def main() -> None:
         c = clips[lab]
         print(f"{lab:8} {c['clips']:5d} {c['counted']:7d} {c['judged']:6d} {c['cued']:5d}  "
               f"cue rate on judged clips {c['cued'] / max(c['judged'], 1):.2f}")
-    cued = clips["clean"]["cued"] + clips["faulty"]["cued"]
+    n_cued = clips["clean"]["cued"] + clips["faulty"]["cued"]
     bad = clips["faulty"]["cued"]
-    print(f"cued clips labelled faulty: {bad / max(cued, 1):.2f} ({bad} of {cued})")
+    print(f"cued clips labelled faulty: {bad / max(n_cued, 1):.2f} ({bad} of {n_cued})")
     named = ", ".join(f"{k} {v}" for k, v in sorted(recognised.items()))
     print(f"recognised (not told the exercise): {named}")
     print(f"\n{'rule':24} {'label':7} {'judged':>6} {'cued':>5}"
@@ -108,12 +108,6 @@ def main() -> None:
                   f" ({'>' if rule.above else '<'} {rule.threshold:g})")
     if spent:
         print(f"\nanalysis speed: {video / spent:.2f}x real time ({video:.0f} s of video in {spent:.0f} s)")
-
-
-def _cued(rule: Rule, event: RepEvent) -> bool:
-    """Whether ``event`` got ``rule``'s cue (a cue names its rep and starts with the rule's wording)."""
-    head = rule.cue.split("{v")[0].format(n=event.index)
-    return any(c.startswith(head) for c in event.cues)
 
 
 if __name__ == "__main__":

@@ -141,12 +141,12 @@ def test_deadlift_hips_are_not_judged_on_a_rep_that_starts_upright():
     from gymvision.landmarks import L
 
     ev = res.events[1]
-    poses = [p for p in seq.poses]
+    poses = list(seq.poses)
     for i, t in enumerate(seq.times):  # stand the trunk up (shoulders and head over the hips) at the start
         if poses[i] is not None and ev.start_s - 0.3 <= t <= ev.start_s + 0.3:
             xyz = poses[i].xyz.copy()
             hip_x = xyz[[L.LEFT_HIP, L.RIGHT_HIP], 0].mean()
-            upper = [j for j in range(L.LEFT_HIP)]  # face, shoulders, arms
+            upper = list(range(L.LEFT_HIP))  # face, shoulders, arms
             xyz[upper, 0] = hip_x + 0.1 * (xyz[upper, 0] - hip_x)
             poses[i] = type(poses[i])(xyz, poses[i].visibility, poses[i].image_size)
     fr = evaluate_rep("deadlift", seq.times, poses, ev)
