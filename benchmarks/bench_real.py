@@ -83,11 +83,8 @@ def main() -> None:
         tracker = LiveRepTracker(ex, with_form=False)
         for t, p in track:
             tracker.update(float(t), p)
-        seen = sum(p is not None for p in poses)
-        label = "unknown"
-        if seen >= 3:
-            label, _ = pipeline.decide(pipeline.recognise_track(times, poses), poses)
-        end = analyze_reps(label, times, poses, with_form=False).count
+        res = pipeline.summarise_track(track, r["file"])  # what `gymvision analyze` does after the pose
+        label, end = res.exercise, res.reps
         true.append(n)
         batch.append(b)
         live.append(tracker.count)

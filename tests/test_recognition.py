@@ -10,7 +10,7 @@ import pytest
 
 from gymvision.exercises import EXERCISES, UNKNOWN
 from gymvision.features import FEATURE_NAMES, WINDOW_FEATURE_NAMES, poses_features
-from gymvision.recognition import CLASSES, OTHER, ExerciseRecognizer, decide, train_from_arrays
+from gymvision.recognition import CLASSES, OTHER, ExerciseRecognizer, decide, set_candidate, train_from_arrays
 from gymvision.synth import generate_idle, generate_sequence
 
 MLKIT = Path(__file__).parents[2] / "shared" / "data" / "mlkit_fitness_pose_samples"
@@ -27,6 +27,15 @@ def test_decide() -> None:
     assert decide({"squat": 0.4, "deadlift": 0.3}, 0.5) == (UNKNOWN, 0.4)
     assert decide({"squat": 0.2, "other": 0.8}, 0.5) == (UNKNOWN, 0.2)
     assert decide({}, 0.5) == (UNKNOWN, 0.0)
+
+
+def test_set_candidate_is_the_clear_best_exercise_among_exercises() -> None:
+    best, share = set_candidate({"deadlift": 0.40, "squat": 0.05, "push_up": 0.0}, 0.55)  # other 0.55
+    assert best == "deadlift" and share == pytest.approx(0.40 / 0.45)
+    assert set_candidate({"deadlift": 0.30, "squat": 0.20}, 0.55) is None  # no clear lead
+    assert set_candidate({"deadlift": 0.10, "squat": 0.04, "bench_press": 0.04}, 0.6) is None  # < 0.6
+    assert set_candidate({"deadlift": 0.2, "other": 0.8}, 0.55) == ("deadlift", 1.0)
+    assert set_candidate({}, 0.55) is None
 
 
 def test_shipped_model_loads(rec: ExerciseRecognizer, tmp_path: Path) -> None:

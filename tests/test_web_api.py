@@ -52,7 +52,7 @@ class FakeSession:
             new = RepEvent(len(self.events) + 1, t - 1, t - 0.5, t, 80.0, cues=["keep the chest up"])
             self.events.append(new)
         return FrameResult(t, Pose(xyz, np.ones(33), (w, h)), "squat", 0.9, reps=len(self.events),
-                           new_rep=new)
+                           new_reps=[new] if new else [])
 
     def close(self) -> None:
         pass

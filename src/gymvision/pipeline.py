@@ -8,6 +8,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from .pose import PeopleDetector, PoseEstimator, prominence, same_person
 from .render import FrameAnnotator
 from .results import AnalysisResult, Detection, FrameResult, Pose, RepEvent
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .reps import LiveRepTracker, RepAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,17 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
         return False
     vis = np.median(np.stack([p.visibility for p in seen]), axis=0)
     return all(max(vis[a], vis[b]) >= min_visibility for a, b in EVIDENCE[exercise])
+
+
+#: Reps (of at least this confidence) that make a set: enough to name an exercise the recogniser
+#: found likely but not sure (:func:`gymvision.recognition.set_candidate`).
+SET_REPS = 2
+SET_REP_CONFIDENCE = 0.3
+
+
+def confirms_set(events: Sequence[RepEvent]) -> bool:
+    """Whether counted reps show a set: repetition is what idle movement (a bend, lying down) lacks."""
+    return sum(e.confidence >= SET_REP_CONFIDENCE for e in events) >= SET_REPS
 
 
 def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:
@@ -308,6 +323,7 @@ class Pipeline:
         poses = [p for _, p in track]
         res = AnalysisResult(file=name, kind="video", reps=0)
         res.poses = list(track)
+        analysis: RepAnalysis | None = None
         n_seen = sum(p is not None for p in poses)
         res.people = int(n_seen > 0)
         if exercise:
@@ -315,12 +331,15 @@ class Pipeline:
         elif n_seen >= 3:
             res.probabilities = self.recognise_track(times, poses)
             res.exercise, res.confidence = self.decide(res.probabilities, poses)
+            if res.exercise == UNKNOWN:
+                analysis = self._confirm_by_set(res, times, poses)
         box = _median_box(poses)
         if box is not None:
             res.detections = [Detection(box, res.exercise, res.confidence)]
         res.advice = visibility_advice(poses)
         if res.exercise in EXERCISES:
-            analysis = analyze_reps(res.exercise, times, poses)
+            if analysis is None:
+                analysis = analyze_reps(res.exercise, times, poses)
             res.rep_events = list(analysis.events)
             res.reps = len(res.rep_events)
             res.advice += [a for a in analysis.advice if a not in res.advice]
@@ -331,6 +350,21 @@ class Pipeline:
             res.advice.append("Exercise not recognised with confidence, so reps were not counted: film the "
                               "whole body from the side or at 45°, or pass the exercise explicitly.")
         return res
+
+    def _confirm_by_set(self, res: AnalysisResult, times: Sequence[float], poses: Sequence[Pose | None]
+                        ) -> RepAnalysis | None:
+        """Name the likely exercise of an ``unknown`` video when its counter finds a set in it."""
+        from .recognition import set_candidate
+        from .reps import analyze_reps
+
+        candidate = set_candidate(res.probabilities or {}, self.settings.unknown_threshold)
+        if candidate is None or not has_evidence(candidate[0], poses):
+            return None
+        analysis = analyze_reps(candidate[0], times, poses)
+        if not confirms_set(analysis.events):
+            return None
+        res.exercise, res.confidence = candidate
+        return analysis
 
     def recognise_track(self, times: Sequence[float], poses: Sequence[Pose | None]) -> dict[str, float]:
         """Exercise probabilities for a whole track: the mean over sliding windows, weighted by how much
@@ -427,21 +461,24 @@ class Session:
     """Per-stream state for live analysis: pose tracker, recent window, exercise estimate, rep tracker."""
 
     def __init__(self, pipeline: Pipeline, exercise: str | None = None) -> None:
-        s = pipeline.settings
         self.pipeline = pipeline
         self.forced = normalise_name(exercise) if exercise else None
-        self._estimator = PoseEstimator(s.pose_model, static=False,
-                                        min_detection_confidence=s.min_detection_confidence,
-                                        min_tracking_confidence=s.min_tracking_confidence)
+        self._estimator: PoseEstimator | None = None  # made on the first frame (process_pose needs none)
         self._window: deque[tuple[float, Pose | None]] = deque()
         self._label = self.forced or UNKNOWN
         self._confidence = 1.0 if self.forced else 0.0
         self._probs: dict[str, float] = {}
         self._candidate: str | None = None
         self._last_recognise = -math.inf
-        self._tracker = None
+        self._tracker: LiveRepTracker | None = None
         self._tracker_label: str | None = None
         self.events: list[RepEvent] = []
+        # While unknown: the likely exercise counted on trial, its share, its reps so far, and the
+        # exercise a set has confirmed (kept while it stays the likely one).
+        self._trial: tuple[str, float] | None = None
+        self._trial_tracker: tuple[str, LiveRepTracker, list[RepEvent]] | None = None
+        self._pending: list[RepEvent] = []
+        self._confirmed: str | None = None
         self._last_cue: tuple[float, str] | None = None
         self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
         from .reps.detect import Continuity
@@ -455,49 +492,98 @@ class Session:
 
     def process(self, frame_rgb: np.ndarray, t: float) -> FrameResult:
         """Analyse one frame taken at time ``t`` (seconds) and return what is known now."""
+        s = self.pipeline.settings
+        if self._estimator is None:
+            self._estimator = PoseEstimator(s.pose_model, static=False,
+                                            min_detection_confidence=s.min_detection_confidence,
+                                            min_tracking_confidence=s.min_tracking_confidence)
         h, w = frame_rgb.shape[:2]
-        small, scale = resize_max_side(frame_rgb, self.pipeline.settings.video_pose_side)
+        small, scale = resize_max_side(frame_rgb, s.video_pose_side)
         small_pose = self._estimator.process(small)
         pose = small_pose
         if pose is not None and scale != 1.0:
             pose = pose.scaled(1.0 / scale, (w, h))
+        if self.pipeline.detector is not None and self._recognise_due(t):
+            pick = self.pipeline.detector_pick(small, small_pose)
+            self._picks.append((t, pick))
+            while self._picks and self._picks[0][0] < t - LIVE_WINDOW_S:
+                self._picks.popleft()
+        return self.process_pose(t, pose)
+
+    def _recognise_due(self, t: float) -> bool:
+        return not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S
+
+    def process_pose(self, t: float, pose: Pose | None) -> FrameResult:
+        """Everything :meth:`process` does after the pose model, for a pose found at time ``t``
+        (seconds) by other means: a recorded track replayed, another pose model."""
         self._window.append((t, pose))
         while self._window and self._window[0][0] < t - LIVE_WINDOW_S:
             self._window.popleft()
         self._note_jump(t, pose)
-        if not self.forced and t - self._last_recognise >= LIVE_RECOGNISE_EVERY_S:
+        if self._recognise_due(t):
             self._last_recognise = t
-            if self.pipeline.detector is not None:
-                pick = self.pipeline.detector_pick(small, small_pose)
-                self._picks.append((t, pick))
-                while self._picks and self._picks[0][0] < t - LIVE_WINDOW_S:
-                    self._picks.popleft()
             self._recognise()
-        new_rep, signal = None, None
-        if self._label in EXERCISES:
-            if self._tracker_label != self._label:
-                from .reps import LiveRepTracker
-
-                self._tracker, self._tracker_label = LiveRepTracker(self._label), self._label
-                # The set may have begun before it was recognised: replay the window, counting only
-                # reps after the last one already counted (under another label).
-                done_s = self.events[-1].end_s if self.events else -np.inf
-                for t_old, p_old in list(self._window)[:-1]:
-                    early, _ = self._tracker.update(t_old, p_old)
-                    if early is not None and early.start_s >= done_s:
-                        early.index = len(self.events) + 1
-                        self.events.append(early)
-            assert self._tracker is not None
-            new_rep, signal = self._tracker.update(t, pose)
-            if new_rep is not None:
-                new_rep.index = len(self.events) + 1
-                self.events.append(new_rep)
-                if new_rep.cues:
-                    self._last_cue = (t, new_rep.cues[0])
+        new_reps, signal = self._count(t, pose)
         cue = self._last_cue[1] if self._last_cue and t - self._last_cue[0] < 4.0 else None
         advice = visibility_advice([p for _, p in self._window][-15:]) + self._tracking_advice()
-        return FrameResult(t, pose, self._label, self._confidence, dict(self._probs), self.reps, new_rep,
+        return FrameResult(t, pose, self._label, self._confidence, dict(self._probs), self.reps, new_reps,
                            cue, advice, signal, int(pose is not None))
+
+    def _count(self, t: float, pose: Pose | None) -> tuple[list[RepEvent], float | None]:
+        """Feed the rep trackers; the reps to report now and the current exercise's signal.
+
+        The tracker of the last exercise named keeps counting through spells of ``unknown`` (a lift's
+        floor hides the knees for a second); its reps are reported once the exercise is named again.
+        While unknown, a likely exercise (``self._trial``) is counted on trial by a tracker of its
+        own; when its reps make a set (:func:`confirms_set`) the exercise is named, the trial tracker
+        becomes the tracker and the reps are reported together.
+        """
+        if self._label in EXERCISES and self._tracker_label != self._label:
+            self._tracker, self._pending = self._start_tracker(self._label)
+            self._tracker_label = self._label
+        signal = None
+        if self._tracker is not None:
+            rep, signal = self._tracker.update(t, pose)
+            self._pending += [rep] if rep else []
+        trial = self._trial if self._label not in EXERCISES else None
+        if trial is not None and trial[0] != self._tracker_label:
+            if self._trial_tracker is None or self._trial_tracker[0] != trial[0]:
+                self._trial_tracker = (trial[0], *self._start_tracker(trial[0]))
+            _, tracker, found = self._trial_tracker
+            rep, _ = tracker.update(t, pose)
+            found += [rep] if rep else []
+            if confirms_set(found):
+                self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
+        if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending):
+            (self._label, self._confidence), self._confirmed = trial, trial[0]
+        if self._label != self._tracker_label:
+            return [], None
+        self._trial_tracker = None
+        reported, self._pending = self._pending, []
+        return self._report(t, reported), signal
+
+    def _start_tracker(self, exercise: str) -> tuple[LiveRepTracker, list[RepEvent]]:
+        """A rep tracker for ``exercise`` that has replayed the window (the set may have begun before
+        it was recognised), with the reps found there after the last one already counted."""
+        from .reps import LiveRepTracker
+
+        tracker = LiveRepTracker(exercise)
+        done_s = self.events[-1].end_s if self.events else -np.inf
+        found = []
+        for t_old, p_old in list(self._window)[:-1]:
+            early, _ = tracker.update(t_old, p_old)
+            if early is not None and early.start_s >= done_s:
+                found.append(early)
+        return tracker, found
+
+    def _report(self, t: float, reps: list[RepEvent]) -> list[RepEvent]:
+        """Number new reps, add them to the set and keep the latest cue."""
+        for rep in reps:
+            rep.index = len(self.events) + 1
+            self.events.append(rep)
+            if rep.cues:
+                self._last_cue = (t, rep.cues[0])
+        return reps
 
     def _note_jump(self, t: float, pose: Pose | None) -> None:
         """Record a jump of the pose since the last frame that had one (the batch's identity break)."""
@@ -540,6 +626,15 @@ class Session:
             if box is not None:
                 label, conf = voted, voted_conf
         self._probs = probs
+        self._trial = None
+        if label == UNKNOWN and not self._picks:
+            from .recognition import set_candidate
+
+            trial = set_candidate(probs, self.pipeline.settings.unknown_threshold)
+            if trial is not None and has_evidence(trial[0], seen[-15:]):
+                self._trial = trial
+                if trial[0] == self._confirmed:  # a set of it was counted: keep naming it
+                    label, conf = trial
         # switch only when two consecutive estimates agree, so a rep's bottom does not flip the label
         if label == self._label:
             self._confidence, self._candidate = conf, None
@@ -549,7 +644,9 @@ class Session:
             self._candidate = label
 
     def close(self) -> None:
-        self._estimator.close()
+        if self._estimator is not None:
+            self._estimator.close()
+            self._estimator = None
 
     def __enter__(self) -> Session:
         return self

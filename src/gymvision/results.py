@@ -115,11 +115,18 @@ class FrameResult:
     confidence: float
     probabilities: dict[str, float] = field(default_factory=dict)
     reps: int = 0
-    new_rep: RepEvent | None = None
+    #: Reps reported at this frame: usually none or one; several when a set has just been recognised
+    #: (its reps so far come together).
+    new_reps: list[RepEvent] = field(default_factory=list)
     cue: str | None = None
     advice: list[str] = field(default_factory=list)
     signal: float | None = None
     people: int = 0
+
+    @property
+    def new_rep(self) -> RepEvent | None:
+        """The latest rep reported at this frame, if any."""
+        return self.new_reps[-1] if self.new_reps else None
 
     def detection(self) -> Detection | None:
         if self.pose is None:
@@ -135,6 +142,7 @@ class FrameResult:
             "landmarks": None if self.pose is None else np.round(
                 np.column_stack([self.pose.xy, self.pose.visibility]), 2).tolist(),
             "new_rep": self.new_rep.to_dict() if self.new_rep else None,
+            "new_reps": [r.to_dict() for r in self.new_reps],
             "signal": None if self.signal is None else round(float(self.signal), 2),
         }
 

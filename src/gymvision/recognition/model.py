@@ -218,3 +218,25 @@ def decide(probs: dict[str, float], threshold: float) -> tuple[str, float]:
     if p < threshold:
         return UNKNOWN, p
     return best, p
+
+
+#: :func:`set_candidate`: how far the best exercise must lead the next one.
+SET_MARGIN = 2.0
+
+
+def set_candidate(probs: dict[str, float], threshold: float) -> tuple[str, float] | None:
+    """The exercise a counted set may confirm when :func:`decide` said ``unknown``, with its share.
+
+    Real sets spend much of their time standing or resting, which the recogniser reads as "not an
+    exercise" (``1 - sum`` of ``probs``). Among the exercises alone the best one must still clear
+    ``threshold`` and lead the next by ``SET_MARGIN`` (squat vs deadlift stays ``unknown``); the
+    caller then counts its reps and names it only if they form a set.
+    """
+    ranked = sorted(((float(v), k) for k, v in probs.items() if k in EXERCISES), reverse=True)
+    total = sum(v for v, _ in ranked)
+    if total <= 0.0:
+        return None
+    (p1, best), p2 = ranked[0], ranked[1][0] if len(ranked) > 1 else 0.0
+    if p1 < SET_MARGIN * p2 or p1 / total < threshold:
+        return None
+    return best, p1 / total

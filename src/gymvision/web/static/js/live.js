@@ -151,8 +151,7 @@ export function initLive(meta) {
       $("live-reps").textContent = msg.reps;
       $("live-dropped").textContent = msg.dropped;
       if (msg.cue) $("live-cue").textContent = msg.cue;
-      if (msg.new_rep) {
-        const r = msg.new_rep;
+      for (const r of msg.new_reps || []) {
         $("live-cue").textContent = (r.cues || [])[0] || `Rep ${r.index} ✓`;
         addRep(r);
       }
