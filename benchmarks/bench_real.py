@@ -12,7 +12,9 @@ change was made for them. The clips carry no licence that would let us ship them
 
 Each clip goes through the whole pipeline once (BlazePose, recognition, counting). Printed per clip and
 overall: the recognised exercise; the batch count and the live tracker's count on the same poses told
-the true exercise; the end-to-end count (0 when the exercise was not recognised); OBO, normalised MAE
+the true exercise; the end-to-end count of video analysis (``Pipeline.summarise_track``, 0 when the
+exercise was not recognised) and of a live session replaying the poses (``Session.process_pose``, 0
+unless its reps were counted as the true exercise); OBO, normalised MAE
 and the exact share for each, over all clips and per set; and analysis time against video time.
 ``--cache`` keeps each clip's poses so that a rerun measures the counters without the pose model.
 """
@@ -71,9 +73,9 @@ def main() -> None:
     if not rows:
         raise SystemExit(f"none of the clips in {args.csv} is under {args.videos}")
     pipeline = Pipeline()
-    true, batch, live, e2e, labels, sets = [], [], [], [], [], []
+    true, batch, live, e2e, live_e2e, labels, live_labels, sets = [], [], [], [], [], [], [], []
     spent = video = 0.0
-    print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e")
+    print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e  live: named    e2e")
     for r in rows:
         ex, n = r["exercise"], int(r["true_reps"])
         track, s, d = _poses(pipeline, found[r["file"]], args.cache)
@@ -85,25 +87,37 @@ def main() -> None:
             tracker.update(float(t), p)
         res = pipeline.summarise_track(track, r["file"])  # what `gymvision analyze` does after the pose
         label, end = res.exercise, res.reps
+        with pipeline.session() as session:  # the webcam's path, on the same poses
+            for t, p in track:
+                session.process_pose(float(t), p)
+            live_label, live_end = session.set_exercise, session.reps
         true.append(n)
         batch.append(b)
         live.append(tracker.count)
         e2e.append(end if label == ex else 0)
+        live_e2e.append(live_end if live_label == ex else 0)
         labels.append((label, ex))
+        live_labels.append(live_label)
         sets.append(r.get("set") or "all")
-        print(f"{r['file']:44} {ex:15} {n:4d} {b:5d} {tracker.count:4d}  {label:15} {e2e[-1]:3d}")
+        print(f"{r['file']:44} {ex:15} {n:4d} {b:5d} {tracker.count:4d}  {label:15} {e2e[-1]:3d}  "
+              f"{live_label:15} {live_e2e[-1]:3d}")
     rec = np.array([lab == ex for lab, ex in labels])
     unk = np.array([lab == "unknown" for lab, _ in labels])
     print(f"\n{len(rows)} clips; recognition: right {rec.mean():.2f}, unknown {unk.mean():.2f}, "
           f"wrong {np.mean(~rec & ~unk):.2f}")
     print(f"batch, told the exercise:  {_scores(true, batch)}")
     print(f"live, told the exercise:   {_scores(true, live)}")
+    live_rec = np.array([lab == ex for lab, (_, ex) in zip(live_labels, labels, strict=True)])
+    print(f"live, named as: right {live_rec.mean():.2f}, unknown "
+          f"{np.mean([lab == 'unknown' for lab in live_labels]):.2f}")
     print(f"end to end:                {_scores(true, e2e)}")
+    print(f"end to end, live:          {_scores(true, live_e2e)}")
     for name in sorted(set(sets)) if len(set(sets)) > 1 else []:
         k = [i for i, s in enumerate(sets) if s == name]
         print(f"  {name:9} clips {len(k):2d}: batch {_scores([true[i] for i in k], [batch[i] for i in k])}")
         print(f"  {'':9}           live  {_scores([true[i] for i in k], [live[i] for i in k])}")
         print(f"  {'':9}           e2e   {_scores([true[i] for i in k], [e2e[i] for i in k])}")
+        print(f"  {'':9}      live e2e   {_scores([true[i] for i in k], [live_e2e[i] for i in k])}")
     for ex in sorted({ex for _, ex in labels}):
         k = [i for i, (_, e) in enumerate(labels) if e == ex]
         print(f"  {ex:15} clips {len(k):2d}  batch {_scores([true[i] for i in k], [batch[i] for i in k])}")

@@ -108,6 +108,7 @@ def test_live_session_names_the_set_and_reports_its_reps_together(unsure) -> Non
     assert len(reported[0][1]) >= 2  # the reps of the trial come together when it is named
     reps = [r for _, batch in reported for r in batch]
     assert [r.index for r in reps] == [1, 2, 3, 4, 5] and live.reps == 5
+    assert live.set_exercise == "deadlift"
     for rep, truth in zip(reps, seq.reps, strict=True):
         assert abs(rep.start_s - truth.start_s) < 0.4
     assert reported[0][0] - seq.reps[1].end_s < 0.75  # named soon after the second rep

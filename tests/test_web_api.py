@@ -40,6 +40,7 @@ class FakeSession:
         self.events: list[RepEvent] = []
         self.delay = delay
         self.frames = 0
+        self.set_exercise = "squat"
 
     def process(self, rgb: np.ndarray, t: float) -> FrameResult:
         time.sleep(self.delay)

@@ -479,6 +479,7 @@ class Session:
         self._trial_tracker: tuple[str, LiveRepTracker, list[RepEvent]] | None = None
         self._pending: list[RepEvent] = []
         self._confirmed: str | None = None
+        self._set_exercise: str | None = None
         self._last_cue: tuple[float, str] | None = None
         self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
         from .reps.detect import Continuity
@@ -489,6 +490,12 @@ class Session:
     @property
     def reps(self) -> int:
         return len(self.events)
+
+    @property
+    def set_exercise(self) -> str:
+        """The exercise the set's reps were counted as (the latest one); else the current label,
+        which may be ``unknown`` for a moment in the middle of a set (the floor of a deadlift)."""
+        return self._set_exercise or self._label
 
     def process(self, frame_rgb: np.ndarray, t: float) -> FrameResult:
         """Analyse one frame taken at time ``t`` (seconds) and return what is known now."""
@@ -578,6 +585,8 @@ class Session:
 
     def _report(self, t: float, reps: list[RepEvent]) -> list[RepEvent]:
         """Number new reps, add them to the set and keep the latest cue."""
+        if reps:
+            self._set_exercise = self._label
         for rep in reps:
             rep.index = len(self.events) + 1
             self.events.append(rep)

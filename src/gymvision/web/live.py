@@ -115,10 +115,12 @@ class _Stream:
             events = list(getattr(session, "events", []) or [])
         if last is None or not (events or (explicit and last.exercise != UNKNOWN)):
             return None
+        # what the reps were counted as: the label itself may read unknown for a moment mid-set
+        exercise = session.set_exercise if events else last.exercise
         duration = time.monotonic() - self.set_start
         from ..results import AnalysisResult
 
-        res = AnalysisResult(file="webcam", kind="video", exercise=last.exercise,
+        res = AnalysisResult(file="webcam", kind="video", exercise=exercise,
                              confidence=last.confidence, reps=len(events), rep_events=events,
                              advice=list(last.advice), probabilities=dict(last.probabilities),
                              duration_s=round(duration, 2), people=last.people)
@@ -126,7 +128,7 @@ class _Stream:
             res.width, res.height = self.last_size
         d = api_result(res, "webcam", None, None)
         rec = self.service.store.add_set(self.owner, source="live", name="webcam", result=d)
-        log.info("live set logged: %s, %d reps", last.exercise, len(events))
+        log.info("live set logged: %s, %d reps", res.exercise, len(events))
         return rec.to_dict(detail=False)
 
     # ---- event loop side ----------------------------------------------------------------------
