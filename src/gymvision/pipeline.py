@@ -627,6 +627,14 @@ class Session:
         else:
             probs = rec.predict_pose(seen[-1])
         label, conf = self.pipeline.decide(probs, seen[-15:])
+        if label == UNKNOWN and self._label in EXERCISES:
+            # named while its joints were seen: a second with them hidden (a deadlift's plates
+            # over the knees at the floor) does not unname it
+            from .recognition import decide
+
+            still, p = decide(probs, self.pipeline.settings.unknown_threshold)
+            if still == self._label:
+                label, conf = still, p
         if self._picks:  # detector backend: its vote over the window names the exercise when sure
             from .yolo.vote import vote_track
 
@@ -640,7 +648,7 @@ class Session:
             from .recognition import set_candidate
 
             trial = set_candidate(probs, self.pipeline.settings.unknown_threshold)
-            if trial is not None and has_evidence(trial[0], seen[-15:]):
+            if trial is not None and (trial[0] == self._label or has_evidence(trial[0], seen[-15:])):
                 self._trial = trial
                 if trial[0] == self._confirmed:  # a set of it was counted: keep naming it
                     label, conf = trial
