@@ -473,12 +473,13 @@ class Session:
         self._tracker: LiveRepTracker | None = None
         self._tracker_label: str | None = None
         self.events: list[RepEvent] = []
-        # While unknown: the likely exercise counted on trial, its share, its reps so far, and the
-        # exercise a set has confirmed (kept while it stays the likely one).
+        # While unknown: the likely exercise and its share, counted on trial by a tracker of its own
+        # (with the reps it found), and the exercise a counted set confirmed (named while it stays
+        # the likely one). The tracker's reps not reported yet, and what reported reps were counted as.
         self._trial: tuple[str, float] | None = None
         self._trial_tracker: tuple[str, LiveRepTracker, list[RepEvent]] | None = None
-        self._pending: list[RepEvent] = []
         self._confirmed: str | None = None
+        self._pending: list[RepEvent] = []
         self._set_exercise: str | None = None
         self._last_cue: tuple[float, str] | None = None
         self._picks: deque[tuple[float, Detection | None]] = deque()  # detector backend only
