@@ -1,4 +1,4 @@
-"""A counted set names the likely exercise when the recogniser is unsure; idle movement never does.
+"""A counted set names the likely exercise when the recogniser is unsure; a single bend does not.
 
 On real footage the recogniser reads much of a set (standing at the lockout, resting) as "not an
 exercise". Here the shipped recogniser is read the same way: most of every window's mass is moved to
