@@ -68,7 +68,7 @@ def main() -> None:
         lab, ex = r["label"], r["exercise"]
         times, poses = [t for t, _ in track], [p for _, p in track]
         res = analyze_reps(ex, times, poses)
-        named, _ = pipeline.decide(pipeline.recognise_track(times, poses), poses)
+        named = pipeline.summarise_track(track, r["file"]).exercise  # as `gymvision analyze` names it
         recognised[named if named in (ex, UNKNOWN) else "another exercise"] += 1
         c = clips[lab]
         c["clips"] += 1
