@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from gymvision.landmarks import L
 from gymvision.pipeline import SET_REP_CONFIDENCE, confirms_set
 from gymvision.recognition import ExerciseRecognizer
 from gymvision.results import Pose, RepEvent
@@ -124,3 +125,14 @@ def test_live_label_is_kept_while_the_floor_hides_the_knees(pipeline) -> None:
             labels.append((float(t), live.process_pose(float(t), pose).exercise))
     assert {lab for t, lab in labels if t > seq.reps[0].turn_s} == {"deadlift"}  # from the 1st floor on
     assert live.reps == 5
+
+
+def test_decide_keeps_a_named_exercise_whose_joints_are_hidden_for_a_moment(pipeline) -> None:
+    seq = _deadlifts()
+    pose = next(p for p in seq.poses if p is not None)
+    hidden = Pose(pose.xyz, pose.visibility.copy(), pose.image_size)
+    hidden.visibility[[L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.0
+    probs = {"deadlift": 0.9, "squat": 0.05}
+    assert pipeline.decide(probs, [hidden]) == ("unknown", 0.0)  # never named without the knees
+    assert pipeline.decide(probs, [hidden], named="squat") == ("unknown", 0.0)
+    assert pipeline.decide(probs, [hidden], named="deadlift") == ("deadlift", 0.9)  # kept once named

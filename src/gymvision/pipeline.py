@@ -195,12 +195,17 @@ class Pipeline:
             pose = best
         return pose, len(people)
 
-    def decide(self, probs: dict[str, float], poses: Sequence[Pose | None]) -> tuple[str, float]:
-        """Label and confidence; ``unknown`` when unsure or when the defining joints were not seen."""
+    def decide(self, probs: dict[str, float], poses: Sequence[Pose | None], named: str | None = None
+               ) -> tuple[str, float]:
+        """Label and confidence; ``unknown`` when unsure or when the defining joints were not seen.
+
+        ``named``: the exercise already named (live). The evidence gate names an exercise; it does not
+        unname it for a moment the joints are hidden (a deadlift's plates over the knees at the floor).
+        """
         from .recognition import decide
 
         label, conf = decide(probs, self.settings.unknown_threshold)
-        if label in EXERCISES and not has_evidence(label, poses):
+        if label in EXERCISES and label != named and not has_evidence(label, poses):
             return UNKNOWN, 0.0
         return label, conf
 
@@ -627,15 +632,7 @@ class Session:
             probs = rec.predict_window(poses, times)
         else:
             probs = rec.predict_pose(seen[-1])
-        label, conf = self.pipeline.decide(probs, seen[-15:])
-        if label == UNKNOWN and self._label in EXERCISES:
-            # named while its joints were seen: a second with them hidden (a deadlift's plates
-            # over the knees at the floor) does not unname it
-            from .recognition import decide
-
-            still, p = decide(probs, self.pipeline.settings.unknown_threshold)
-            if still == self._label:
-                label, conf = still, p
+        label, conf = self.pipeline.decide(probs, seen[-15:], named=self._label)
         if self._picks:  # detector backend: its vote over the window names the exercise when sure
             from .yolo.vote import vote_track
 
