@@ -1222,3 +1222,38 @@ def test_batch_counts_on_the_channel_that_is_seen_through_the_reps():
                             faults=("no_lockout", "back_lean"))
     res = analyze_reps("shoulder_press", seq.times, seq.poses, with_form=False)
     assert res.count >= 5
+
+
+@pytest.mark.parametrize("exercise", ["squat", "deadlift"])
+def test_a_body_redrawn_elsewhere_for_a_moment_is_a_glitch_not_another_person(exercise):
+    # BlazePose redrew a real side-view deadlifter elsewhere for a tenth of a second, twice (the plates
+    # hid the body): the set split at each break, and neither of its two reps was counted.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence(exercise, n_reps=5, seed=11, view="side_left", fps=30.0, noise=0.0)
+    ts, poses = seq.times, list(seq.poses)
+    clean = analyze_reps(exercise, ts, poses, with_form=False)
+    assert len(clean.events) == 5
+    def elsewhere(p: Pose) -> Pose:
+        return Pose(p.xyz + np.array([0.6 * p.image_size[0], 0.0, 0.0]), p.visibility, p.image_size)
+
+    glitched = list(poses)
+    for ev in clean.events[1::2]:  # reps 2 and 4: three frames drawn far off, at the turn
+        i = int(np.searchsorted(ts, ev.turn_s))
+        for j in range(i - 1, i + 2):
+            glitched[j] = elsewhere(poses[j])
+    res = analyze_reps(exercise, ts, glitched, with_form=False)
+    assert len(res.events) == 5
+    for ev, ref in zip(res.events, clean.events, strict=True):
+        assert abs(ev.start_s - ref.start_s) < 0.15 and abs(ev.end_s - ref.end_s) < 0.15
+    assert any("the pose jumped 4 times" in a for a in res.advice), res.advice  # still said
+    assert [ev.confidence < 0.6 * ref.confidence for ev, ref in zip(res.events, clean.events, strict=True)] \
+        == [False, True, False, True, False]
+    tracker, reported = _live(exercise, seq, glitched)
+    assert tracker.count == 5
+    assert all(t - ev.end_s <= 1.0 for t, ev in reported)  # at most a hold late
+    # a body that stays elsewhere is another person: its reps start a new set, the old rep is not
+    # finished by the new body's movement
+    moved = [p if t < clean.events[2].turn_s else elsewhere(p) for t, p in zip(ts, poses, strict=True)]
+    assert len(analyze_reps(exercise, ts, moved, with_form=False).events) < 5
+    assert _live(exercise, seq, moved)[0].count < 5

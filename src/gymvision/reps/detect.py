@@ -30,6 +30,7 @@ from .signals import (
     ExerciseSpec,
     PoseArrays,
     body_scale,
+    body_shift,
     extract,
     get_spec,
     person_changed,
@@ -173,6 +174,11 @@ class Continuity:
         self.max_ratio = max_ratio
         self._last: tuple[float, np.ndarray, np.ndarray, float] | None = None  # time, xy, visibility, scale
 
+    @property
+    def last(self) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+        """The last pose fed with a body scale: (time, xy, visibility, scale)."""
+        return self._last
+
     def jumped(self, t: float, xy: np.ndarray, vis: np.ndarray, scale: float) -> bool:
         """Feed one pose (``xy`` in pixels); frames without a finite ``scale`` are skipped."""
         if not np.isfinite(scale):
@@ -191,6 +197,52 @@ def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
     for i in np.flatnonzero(np.isfinite(scale)):
         breaks[i] = continuity.jumped(float(times[i]), xyz[i, :, :2], vis[i], float(scale[i]))
     return breaks
+
+
+#: A body redrawn elsewhere (an identity break) that is back where it was within this long is the pose
+#: model's glitch, not another person: BlazePose redraws a lifter for a moment when plates or a spotter
+#: hide the body (a real side-view deadlift: the pose flipped twice for 0.1 s and its set of two reps
+#: split into pieces, 0 counted). The excursion's frames are dropped and the rep goes on. Shorter than
+#: the shortest rep (``ExerciseSpec.min_duration_s``): a fast rep whose jerk off the floor and drop back
+#: both read as breaks also comes back where it was (a synthetic stripper pull at 15 fps, at 1 s).
+GLITCH_MAX_S = 0.4
+#: "Where it was": the landmarks seen in both frames within this many body scales (median) of the last
+#: pose before the break, at a body-scale ratio within ``JUMP_RATIO``.
+GLITCH_RETURN_SCALES = 0.5
+
+
+def returns_to(before: tuple[np.ndarray, np.ndarray, float], xy: np.ndarray, vis: np.ndarray,
+               scale: float) -> bool:
+    """Whether a pose (``xy`` in pixels) is back where ``before`` (xy, visibility, scale) was."""
+    disp, ratio = body_shift(before[0], before[1], before[2], xy, vis, scale)
+    return bool(disp <= GLITCH_RETURN_SCALES and ratio <= JUMP_RATIO)
+
+
+def glitches(times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray) -> np.ndarray:
+    """Frames of the pose model's glitches (see ``GLITCH_MAX_S``): from an identity break up to a later
+    break, within ``GLITCH_MAX_S``, whose pose is back where the body was before the first one."""
+    xyz, vis = arrays.xyz, arrays.vis
+    scale = body_scale(xyz, vis)
+    usable = np.flatnonzero(np.isfinite(scale))
+    at = np.flatnonzero(breaks)
+    drop = np.zeros(len(times), bool)
+    k = 0
+    while k < len(at):
+        i = at[k]
+        prev = usable[usable < i]
+        k += 1
+        if not prev.size:
+            continue
+        before = (xyz[prev[-1], :, :2], vis[prev[-1]], float(scale[prev[-1]]))
+        for m in range(k, len(at)):
+            j = at[m]
+            if times[j] - times[i] > GLITCH_MAX_S:
+                break
+            if returns_to(before, xyz[j, :, :2], vis[j], float(scale[j])):
+                drop[i:j] = True
+                k = m + 1
+                break
+    return drop
 
 
 def _nearest_distance(sorted_t: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -806,7 +858,12 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     order = np.argsort(times_a, kind="stable")
     times_a = times_a[order]
     arrays = PoseArrays.from_poses([poses[i] for i in order])
-    breaks = identity_breaks(times_a, arrays)
+    jumps = identity_breaks(times_a, arrays)
+    drop = glitches(times_a, arrays, jumps)
+    breaks = jumps
+    if drop.any():  # a glitch's frames are unseen, and the body on either side of it is one person
+        arrays.xyz[drop], arrays.vis[drop] = np.nan, 0.0
+        breaks = jumps & ~drop & ~np.r_[False, drop[:-1]]
     parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
     typicals = _shot_typical(spec, parts, channel)
     reps: list[RepSpan] = []
@@ -827,4 +884,4 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
     seen = np.flatnonzero(np.isfinite(arrays.xyz[:, 0, 0]))
     lost = float(1.0 - len(seen) / (seen[-1] - seen[0] + 1)) if len(seen) else 0.0
-    return Detection(reps, t_all, a_all, side, channel, times_a[breaks], lost, lone, sorted(missed))
+    return Detection(reps, t_all, a_all, side, channel, times_a[jumps], lost, lone, sorted(missed))

@@ -31,6 +31,7 @@ from ..landmarks import L
 from ..results import Pose, RepEvent
 from .detect import (
     GATE_FRAC,
+    GLITCH_MAX_S,
     HOLD_S,
     MAX_GAP_S,
     ONSET_FRAC,
@@ -44,6 +45,7 @@ from .detect import (
     _velocity,
     clip_view,
     min_jerk,
+    returns_to,
 )
 from .filters import OneEuro, median_gaps, savgol_gaps
 from .signals import (
@@ -56,6 +58,7 @@ from .signals import (
     PoseArrays,
     frame_channels,
     get_spec,
+    person_changed,
     vertical_scalar,
 )
 
@@ -216,6 +219,16 @@ class _Rep:
     q_sum: float = 0.0
 
 
+@dataclass
+class _Held:
+    """Frames held back after an identity break, in case the body comes back (``detect.GLITCH_MAX_S``)."""
+
+    t0: float
+    before: tuple[np.ndarray, np.ndarray, float]  # the last pose before the break: xy, visibility, scale
+    #: (time, pose, its channels, whether it starts another person: see ``LIVE_JUMP_RATIO``)
+    frames: list[tuple[float, Pose | None, tuple[float, float, float, float], bool]]
+
+
 class LiveRepTracker:
     """Counts reps of one exercise from a stream of poses; one instance per session and exercise."""
 
@@ -260,7 +273,9 @@ class LiveRepTracker:
         self._angle_filter = OneEuro()
         self._reset_state()
         self._last_valid_t: float | None = None
-        self._continuity = Continuity(LIVE_JUMP_RATIO)
+        self._continuity = Continuity()  # as batch: a break holds frames back (``update``)
+        self._held: _Held | None = None
+        self._queued: deque[RepEvent] = deque()  # reps found replaying held frames, reported one a frame
 
     # -- state -------------------------------------------------------------------------------------
     def _reset_state(self) -> None:
@@ -353,20 +368,65 @@ class LiveRepTracker:
         return not self._continuity.jumped(t, pose.xy.astype(float), pose.visibility.astype(float), scale)
 
     def update(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
-        """Feed one frame; returns the rep completed at this frame (or None) and the smoothed joint angle."""
+        """Feed one frame; returns the rep completed at this frame (or None) and the smoothed joint angle.
+
+        After an identity break the new body's frames are held back for up to ``GLITCH_MAX_S`` (no
+        angle is returned meanwhile). If the body comes back to where it was, they were the pose
+        model's glitch and are fed as unseen; otherwise they are fed as they are, after a reset of the
+        rep state if the break reads as another person (live, one frame's body scale may change more
+        than over batch's clip: ``LIVE_JUMP_RATIO``).
+        """
+        unseen = (float("nan"), 0.0, float("nan"), float("nan"))
+        channels = unseen if pose is None else self._angle(pose)
+        before = self._continuity.last
+        jumped = pose is not None and not self._same_person(t, pose, channels[3])
+        other = jumped and before is not None and person_changed(
+            before[1], before[2], before[3], pose.xy, pose.visibility, channels[3], t - before[0],
+            max_ratio=LIVE_JUMP_RATIO)
+        held = self._held
+        if held is not None and jumped and returns_to(held.before, pose.xy, pose.visibility, channels[3]):
+            log.debug("body back at t=%.2f: %.2f s glitch dropped", t, t - held.t0)
+            self._release([(t_old, None, unseen, False) for t_old, *_ in held.frames])
+            jumped = other = False
+        elif held is None and jumped and before is not None:
+            self._held = _Held(t, before[1:], [])
+        if self._held is not None and t - self._held.t0 <= GLITCH_MAX_S:
+            self._held.frames.append((t, pose, channels, other))
+            return (self._queued.popleft() if self._queued else None), None
+        if self._held is not None:
+            self._release(self._held.frames)
+        if other:
+            self._new_person(t)
+        event, angle = self._advance(t, pose, channels)
+        self._queued.extend([event] if event else [])
+        return (self._queued.popleft() if self._queued else None), angle
+
+    def _release(self, frames: list[tuple[float, Pose | None, tuple[float, float, float, float], bool]]
+                 ) -> None:
+        """End a hold: feed its ``frames``, resetting the rep state where another person starts."""
+        self._held = None
+        for t_old, p_old, ch_old, other in frames:
+            if other:
+                self._new_person(t_old)
+            replayed, _ = self._advance(t_old, p_old, ch_old)
+            self._queued.extend([replayed] if replayed else [])
+
+    def _new_person(self, t: float) -> None:
+        log.debug("person changed at t=%.2f; rep state reset", t)
+        self._scales.clear()
+        self._scale_ref = None
+        self._reset_state()
+        assert self._alt is not None
+        self._alt._reset_state()
+        self._alt.flipped = False
+
+    def _advance(self, t: float, pose: Pose | None, channels: tuple[float, float, float, float]
+                 ) -> tuple[RepEvent | None, float | None]:
+        """One frame of one person (``channels``: :meth:`_angle` of the pose) through both machines."""
         self._buffer.append((t, pose))
         while self._buffer and self._buffer[0][0] < t - BUFFER_S:
             self._buffer.popleft()
-        ang, q, vert, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
-            else self._angle(pose)
-        if pose is not None and not self._same_person(t, pose, scale):
-            log.debug("person changed at t=%.2f; rep state reset", t)
-            self._scales.clear()
-            self._scale_ref = None
-            self._reset_state()
-            assert self._alt is not None
-            self._alt._reset_state()
-            self._alt.flipped = False
+        ang, q, vert, scale = channels
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)
@@ -396,7 +456,11 @@ class LiveRepTracker:
         """End of a recorded clip: a rep on its way back and past half its range counts (a video cut
         just before the lockout). Streams do not need it: a live rep is reported as it comes back."""
         assert self._alt is not None
-        return self._count(self._flush(), self._alt._flush())
+        if self._held is not None:
+            self._release(self._held.frames)
+        event = self._count(self._flush(), self._alt._flush())
+        self._queued.extend([event] if event else [])
+        return self._queued.popleft() if self._queued else None
 
     def _count(self, own: RepEvent | None, alt: RepEvent | None) -> RepEvent | None:
         """Count the candidate of the channel in use (the angle machine's when the channels chose it)."""

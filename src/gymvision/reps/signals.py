@@ -206,15 +206,24 @@ def person_changed(xy0: np.ndarray, vis0: np.ndarray, scale0: float, xy1: np.nda
     scale, and segment lengths barely change. A second person, a re-detection elsewhere or unrelated
     photos played in sequence break both.
     """
-    if not (np.isfinite(scale0) and np.isfinite(scale1)) or dt <= 0:
+    if dt <= 0:
         return False
+    disp, ratio = body_shift(xy0, vis0, scale0, xy1, vis1, scale1)
+    return disp > JUMP_SCALES * max(1.0, dt * 30.0) or ratio > max_ratio
+
+
+def body_shift(xy0: np.ndarray, vis0: np.ndarray, scale0: float, xy1: np.ndarray, vis1: np.ndarray,
+               scale1: float) -> tuple[float, float]:
+    """(median displacement of the landmarks seen in both frames, in body scales; ratio of the two body
+    scales), NaN where the frames share fewer than six seen landmarks or a scale is unknown."""
+    if not (np.isfinite(scale0) and np.isfinite(scale1)):
+        return float("nan"), float("nan")
     ok = (vis0 >= MIN_VISIBILITY) & (vis1 >= MIN_VISIBILITY)
     if ok.sum() < 6:
-        return False
+        return float("nan"), float("nan")
     s = max(scale0, scale1)
     disp = float(np.median(np.linalg.norm(xy1[ok] - xy0[ok], axis=1))) / s
-    ratio = s / max(min(scale0, scale1), 1e-6)
-    return disp > JUMP_SCALES * max(1.0, dt * 30.0) or ratio > max_ratio
+    return disp, s / max(min(scale0, scale1), 1e-6)
 
 
 @dataclass
