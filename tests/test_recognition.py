@@ -38,6 +38,29 @@ def test_set_candidate_is_the_clear_best_exercise_among_exercises() -> None:
     assert set_candidate({}, 0.55) is None
 
 
+def test_lookalike_share_is_squat_and_deadlift_leading_together() -> None:
+    from gymvision.recognition.model import lookalike_share
+
+    assert lookalike_share({"squat": 0.32, "deadlift": 0.12, "leg_extension": 0.15}, 0.55) == \
+        pytest.approx(0.44 / 0.59)  # a real side-view deadlift demo
+    assert lookalike_share({"squat": 0.2, "deadlift": 0.1, "bench_press": 0.2}, 0.55) is None  # lead 1.5x
+    assert lookalike_share({"squat": 0.1, "push_up": 0.3}, 0.55) is None
+    assert lookalike_share({"other": 1.0}, 0.55) is None
+
+
+def test_real_squat_photos_carry_the_load_like_a_squat() -> None:
+    """The ML Kit squat rows (real landmarks, 416 photos of people squatting) hold the hands up: played
+    as one sequence the posture test says squat; the push-up rows, hands on the floor, are no squat."""
+    if not MLKIT.is_dir():
+        pytest.skip(f"ML Kit samples not found at {MLKIT}")
+    from gymvision.recognition.mlkit import load_mlkit_rows
+    from gymvision.recognition.posture import squat_or_deadlift
+
+    rows = load_mlkit_rows(MLKIT)
+    assert squat_or_deadlift([r.pose for r in rows if r.exercise == "squat"]) == "squat"
+    assert squat_or_deadlift([r.pose for r in rows if r.exercise == "push_up"]) != "squat"
+
+
 def test_shipped_model_loads(rec: ExerciseRecognizer, tmp_path: Path) -> None:
     assert rec.classes == list(CLASSES) and OTHER in rec.classes
     assert rec.window_model is not None

@@ -102,6 +102,24 @@ def confirms_set(events: Sequence[RepEvent]) -> bool:
     return sum(e.confidence >= SET_REP_CONFIDENCE for e in events) >= SET_REPS
 
 
+def likely_exercise(probs: dict[str, float], poses: Sequence[Pose | None], threshold: float
+                    ) -> tuple[str, float] | None:
+    """The exercise (and its share) a counted set may confirm when :meth:`Pipeline.decide` said
+    ``unknown``: one exercise that clearly leads (:func:`~gymvision.recognition.set_candidate`), or a
+    squat-or-deadlift close call that the way the hands carry the load settles
+    (:func:`~gymvision.recognition.posture.squat_or_deadlift`; the pair's share is reported)."""
+    from .recognition import set_candidate
+    from .recognition.model import lookalike_share
+    from .recognition.posture import squat_or_deadlift
+
+    candidate = set_candidate(probs, threshold)
+    if candidate is not None:
+        return candidate
+    share = lookalike_share(probs, threshold)
+    name = squat_or_deadlift(poses) if share is not None else None
+    return None if name is None or share is None else (name, share)
+
+
 def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:
     """Say so when several people are in view (we analyse one). Not when nobody could be ``tracked``:
     then no one was analysed, and "No person found" says why (a dark clip: the people detector saw 4
@@ -359,10 +377,9 @@ class Pipeline:
     def _confirm_by_set(self, res: AnalysisResult, times: Sequence[float], poses: Sequence[Pose | None]
                         ) -> RepAnalysis | None:
         """Name the likely exercise of an ``unknown`` video when its counter finds a set in it."""
-        from .recognition import set_candidate
         from .reps import analyze_reps
 
-        candidate = set_candidate(res.probabilities or {}, self.settings.unknown_threshold)
+        candidate = likely_exercise(res.probabilities or {}, poses, self.settings.unknown_threshold)
         if candidate is None or not has_evidence(candidate[0], poses):
             return None
         analysis = analyze_reps(candidate[0], times, poses)
@@ -643,9 +660,7 @@ class Session:
         self._probs = probs
         self._trial = None
         if label == UNKNOWN and not self._picks:
-            from .recognition import set_candidate
-
-            trial = set_candidate(probs, self.pipeline.settings.unknown_threshold)
+            trial = likely_exercise(probs, poses, self.pipeline.settings.unknown_threshold)
             if trial is not None and (trial[0] == self._label or has_evidence(trial[0], seen[-15:])):
                 self._trial = trial
                 if trial[0] == self._confirmed:  # a set of it was counted: keep naming it

@@ -240,3 +240,22 @@ def set_candidate(probs: dict[str, float], threshold: float) -> tuple[str, float
     if p1 < SET_MARGIN * p2 or p1 / total < threshold:
         return None
     return best, p1 / total
+
+
+#: Exercises that look alike frame by frame (a deadlift's floor from the side, a squat's bottom with the
+#: arms down) and that :func:`gymvision.recognition.posture.squat_or_deadlift` tells apart.
+LOOKALIKES = ("squat", "deadlift")
+
+
+def lookalike_share(probs: dict[str, float], threshold: float) -> float | None:
+    """The share of the exercises held by squat and deadlift together when, as a pair, they lead as
+    :func:`set_candidate` asks of one exercise (share ≥ ``threshold``, ``SET_MARGIN`` × the best other)."""
+    ex = {k: float(v) for k, v in probs.items() if k in EXERCISES}
+    total = sum(ex.values())
+    if total <= 0.0:
+        return None
+    pair = sum(ex.get(k, 0.0) for k in LOOKALIKES)
+    other = max((v for k, v in ex.items() if k not in LOOKALIKES), default=0.0)
+    if pair / total < threshold or pair < SET_MARGIN * other:
+        return None
+    return pair / total

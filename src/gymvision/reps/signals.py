@@ -123,6 +123,7 @@ _VERTICAL: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "wrist_over_shoulder": ((L.LEFT_WRIST, L.RIGHT_WRIST), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)),
     "shoulder_over_wrist": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_WRIST, L.RIGHT_WRIST)),
     "shoulder_over_hip": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)),
+    "wrist_over_hip": ((L.LEFT_WRIST, L.RIGHT_WRIST), (L.LEFT_HIP, L.RIGHT_HIP)),
     "shoulder_over_ankle": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_ANKLE, L.RIGHT_ANKLE)),
 }
 
