@@ -204,7 +204,7 @@ def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
 #: hide the body (a real side-view deadlift: the pose flipped twice for 0.1 s and its set of two reps
 #: split into pieces, 0 counted). The excursion's frames are dropped and the rep goes on. Shorter than
 #: the shortest rep (``ExerciseSpec.min_duration_s``): a fast rep whose jerk off the floor and drop back
-#: both read as breaks also comes back where it was (a synthetic stripper pull at 15 fps, at 1 s).
+#: both read as breaks also comes back where it was (at 1 s a synthetic 15 fps stripper pull lost a rep).
 GLITCH_MAX_S = 0.4
 #: "Where it was": the landmarks seen in both frames within this many body scales (median) of the last
 #: pose before the break, at a body-scale ratio within ``JUMP_RATIO``.
