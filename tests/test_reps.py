@@ -1257,3 +1257,19 @@ def test_a_body_redrawn_elsewhere_for_a_moment_is_a_glitch_not_another_person(ex
     moved = [p if t < clean.events[2].turn_s else elsewhere(p) for t, p in zip(ts, poses, strict=True)]
     assert len(analyze_reps(exercise, ts, moved, with_form=False).events) < 5
     assert _live(exercise, seq, moved)[0].count < 5
+
+
+@pytest.mark.parametrize("view", ["side_left", "front_diag"])
+def test_a_heavy_single_held_at_lockout_is_a_rep(view):
+    # A real deadlift single, pulled after a long set-up and held 4 s at the lockout, lasted 7.7 s and
+    # was taken for a slow idle movement (a first rep may last at most FIRST_MAX_S = 6 s): the hold at
+    # the turn is no slowness of movement.
+    from gymvision.synth import generate_sequence
+
+    for seed in range(3):
+        seq = generate_sequence("deadlift", n_reps=1, seed=seed, view=view, fps=30.0, tempo_s=3.0,
+                                pause_bottom_s=4.0, idle_before_s=2.0, idle_after_s=2.0)
+        tracker, _ = _live("deadlift", seq)
+        tracker.finish()
+        assert tracker.count == 1, seed
+        assert len(analyze_reps("deadlift", seq.times, list(seq.poses), with_form=False).events) == 1, seed

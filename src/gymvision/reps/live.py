@@ -23,6 +23,7 @@ import functools
 import logging
 from collections import deque
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -114,6 +115,8 @@ ANGLE_GAIN = 2.0
 FIRST_MIN_SHARE = 0.45
 FIRST_OUT_MAX_S = 4.5
 FIRST_MAX_S = 6.0
+#: ... not counting the time held within this share of the range of the turn.
+TURN_HOLD_FRAC = 0.1
 SET_GAP_S = 15.0
 #: A doubtful first rep vouches for a similar one starting within this time after it.
 DOUBT_S = 6.0
@@ -668,7 +671,9 @@ class LiveRepTracker:
             # timed on the rep's own motion: the channel may have drifted off its rest level long before
             # (standing braced after a walk-out)
             start_r, _, end_r = self._refine(rep, end_t)
-            small_or_slow = rep.peak_t - start_r > FIRST_OUT_MAX_S or end_r - start_r > FIRST_MAX_S
+            # a hold at the turn (a heavy single's lockout, a paused squat) is no slowness of movement
+            held = self._time_near(start_r, end_r, rep.peak_x - TURN_HOLD_FRAC * amp)
+            small_or_slow = rep.peak_t - start_r > FIRST_OUT_MAX_S or end_r - start_r - held > FIRST_MAX_S
         if first and small_or_slow and posture and not _follows(self._doubtful, rep.start_t, amp):
             # a small or slow first movement: counted only if a similar one follows (the second rep of a
             # set of small reps: the first of them stays uncounted)
@@ -799,6 +804,11 @@ class LiveRepTracker:
                 self.flipped = True
                 return True
         return False
+
+    def _time_near(self, t0: float, t1: float, level: float) -> float:
+        """Seconds between ``t0`` and ``t1`` that the filtered channel spent at or above ``level``."""
+        pts = [(t, x) for t, x, _ in self._trace if t0 <= t <= t1]
+        return float(sum(b[0] - a[0] for a, b in pairwise(pts) if a[1] >= level))
 
     def _refine(self, rep: _Rep, end_t: float) -> tuple[float, float, float]:
         """Start/turn/end of the rep with the batch detector's minimum-jerk model.
