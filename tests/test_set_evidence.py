@@ -55,8 +55,9 @@ def _track(seq) -> list[tuple[float, Pose | None]]:
     return list(zip(seq.times, seq.poses, strict=True))
 
 
-def _deadlifts():
-    return generate_sequence("deadlift", n_reps=5, seed=3, view="side_left", fps=15.0, idle_before_s=2.0,
+def _set(exercise: str = "deadlift", seed: int = 3):
+    """Five reps filmed from the side at 15 fps, with 2 s idle before and after."""
+    return generate_sequence(exercise, n_reps=5, seed=seed, view="side_left", fps=15.0, idle_before_s=2.0,
                              idle_after_s=2.0)
 
 
@@ -70,7 +71,7 @@ def test_confirms_set_needs_two_confident_reps() -> None:
 
 
 def test_video_names_an_unsure_exercise_from_its_set(pipeline, unsure) -> None:
-    seq = _deadlifts()
+    seq = _set()
     sure = pipeline.summarise_track(_track(seq), "clip.mp4")
     assert sure.exercise == "deadlift" and sure.reps == 5
     pipe = unsure()
@@ -89,8 +90,7 @@ def test_idle_movement_and_a_close_call_stay_unknown(unsure) -> None:
     assert res.exercise == "unknown" and res.reps == 0
     # squat or deadlift, equally likely, and the hands hang by the sides of an upright trunk
     # (dumbbells, seed 30001): a set does not say which, and neither does the posture
-    squats = generate_sequence("squat", n_reps=5, seed=30001, view="side_left", fps=15.0, idle_before_s=2.0,
-                               idle_after_s=2.0)
+    squats = _set("squat", seed=30001)
     assert squat_or_deadlift(squats.poses) is None
     res = unsure(split=("deadlift", "squat")).summarise_track(_track(squats), "clip.mp4")
     assert res.exercise == "unknown" and res.reps == 0
@@ -102,8 +102,7 @@ def test_a_squat_or_deadlift_close_call_is_settled_by_where_the_hands_carry_the_
     # Real side-view deadlift demos left the recogniser between squat and deadlift (0.32 / 0.12): the
     # bar hanging from straight arms under a trunk bent far over is a deadlift, a bar held up (on the
     # back) a squat, and the counter must still find a set.
-    seq = generate_sequence(exercise, n_reps=5, seed=seed, view="side_left", fps=15.0, idle_before_s=2.0,
-                            idle_after_s=2.0)
+    seq = _set(exercise, seed)
     assert squat_or_deadlift(seq.poses) == exercise
     close = unsure(split=("deadlift", "squat"))
     res = close.summarise_track(_track(seq), "clip.mp4")
@@ -121,7 +120,7 @@ def test_a_squat_or_deadlift_close_call_is_settled_by_where_the_hands_carry_the_
 
 
 def test_live_session_names_the_set_and_reports_its_reps_together(unsure) -> None:
-    seq = _deadlifts()
+    seq = _set()
     reported: list[tuple[float, list[RepEvent]]] = []
     labels = []
     with unsure().session() as live:
@@ -146,7 +145,7 @@ def test_live_session_names_the_set_and_reports_its_reps_together(unsure) -> Non
 def test_live_label_is_kept_while_the_floor_hides_the_knees(pipeline) -> None:
     """Named with its joints seen, a deadlift is not unnamed for the second the plates hide the knees
     at the floor (the evidence gate names an exercise; it does not keep checking the last second)."""
-    seq = _deadlifts()
+    seq = _set()
     labels = []
     with pipeline.session() as live:
         for t, pose in _track(seq):
@@ -156,7 +155,7 @@ def test_live_label_is_kept_while_the_floor_hides_the_knees(pipeline) -> None:
 
 
 def test_decide_keeps_a_named_exercise_whose_joints_are_hidden_for_a_moment(pipeline) -> None:
-    seq = _deadlifts()
+    seq = _set()
     pose = next(p for p in seq.poses if p is not None)
     hidden = Pose(pose.xyz, pose.visibility.copy(), pose.image_size)
     hidden.visibility[[L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.0

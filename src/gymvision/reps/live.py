@@ -222,14 +222,17 @@ class _Rep:
     q_sum: float = 0.0
 
 
+#: A frame held back: (time, pose, its channels, whether it starts another person: ``LIVE_JUMP_RATIO``).
+_HeldFrame = tuple[float, Pose | None, tuple[float, float, float, float], bool]
+
+
 @dataclass
 class _Held:
     """Frames held back after an identity break, in case the body comes back (``detect.GLITCH_MAX_S``)."""
 
     t0: float
     before: tuple[np.ndarray, np.ndarray, float]  # the last pose before the break: xy, visibility, scale
-    #: (time, pose, its channels, whether it starts another person: see ``LIVE_JUMP_RATIO``)
-    frames: list[tuple[float, Pose | None, tuple[float, float, float, float], bool]]
+    frames: list[_HeldFrame]
 
 
 class LiveRepTracker:
@@ -395,24 +398,29 @@ class LiveRepTracker:
             self._held = _Held(t, before[1:], [])
         if self._held is not None and t - self._held.t0 <= GLITCH_MAX_S:
             self._held.frames.append((t, pose, channels, other))
-            return (self._queued.popleft() if self._queued else None), None
+            return self._next(None), None
         if self._held is not None:
             self._release(self._held.frames)
         if other:
             self._new_person(t)
         event, angle = self._advance(t, pose, channels)
-        self._queued.extend([event] if event else [])
-        return (self._queued.popleft() if self._queued else None), angle
+        return self._next(event), angle
 
-    def _release(self, frames: list[tuple[float, Pose | None, tuple[float, float, float, float], bool]]
-                 ) -> None:
+    def _next(self, event: RepEvent | None) -> RepEvent | None:
+        """Queue ``event`` behind the reps found replaying held frames; the one to report now."""
+        if event is not None:
+            self._queued.append(event)
+        return self._queued.popleft() if self._queued else None
+
+    def _release(self, frames: list[_HeldFrame]) -> None:
         """End a hold: feed its ``frames``, resetting the rep state where another person starts."""
         self._held = None
         for t_old, p_old, ch_old, other in frames:
             if other:
                 self._new_person(t_old)
             replayed, _ = self._advance(t_old, p_old, ch_old)
-            self._queued.extend([replayed] if replayed else [])
+            if replayed is not None:
+                self._queued.append(replayed)
 
     def _new_person(self, t: float) -> None:
         log.debug("person changed at t=%.2f; rep state reset", t)
@@ -461,9 +469,7 @@ class LiveRepTracker:
         assert self._alt is not None
         if self._held is not None:
             self._release(self._held.frames)
-        event = self._count(self._flush(), self._alt._flush())
-        self._queued.extend([event] if event else [])
-        return self._queued.popleft() if self._queued else None
+        return self._next(self._count(self._flush(), self._alt._flush()))
 
     def _count(self, own: RepEvent | None, alt: RepEvent | None) -> RepEvent | None:
         """Count the candidate of the channel in use (the angle machine's when the channels chose it)."""
