@@ -163,3 +163,43 @@ def test_decide_keeps_a_named_exercise_whose_joints_are_hidden_for_a_moment(pipe
     assert pipeline.decide(probs, [hidden]) == ("unknown", 0.0)  # never named without the knees
     assert pipeline.decide(probs, [hidden], named="squat") == ("unknown", 0.0)
     assert pipeline.decide(probs, [hidden], named="deadlift") == ("deadlift", 0.9)  # kept once named
+
+
+class Wavering:
+    """The shipped recogniser, whose squat and deadlift votes trade places for windows that end
+    between ``t0`` and ``t1`` (a deadlift's floor read as a squat's bottom, mid-set)."""
+
+    def __init__(self, real: ExerciseRecognizer, t0: float, t1: float):
+        self.real, self.t0, self.t1 = real, t0, t1
+
+    def predict_window(self, poses: Sequence[Pose | None], times: Sequence[float]) -> dict[str, float]:
+        probs = dict(self.real.predict_window(poses, times))
+        if self.t0 <= times[-1] <= self.t1:
+            probs["squat"], probs["deadlift"] = probs.get("deadlift", 0.0), probs.get("squat", 0.0)
+        return probs
+
+    def predict_pose(self, pose: Pose) -> dict[str, float]:
+        return self.real.predict_pose(pose)
+
+
+@pytest.mark.parametrize(("exercise", "other", "seed"),
+                         [("deadlift", "squat", 3), ("squat", "deadlift", 30000)])
+def test_live_set_is_not_lost_when_the_recogniser_names_its_lookalike_mid_set(pipeline, exercise, other,
+                                                                              seed) -> None:
+    # A real ten-rep deadlift set read "squat" now and then mid-set: each switch started a new
+    # tracker, and live counted 6 of 10. Mid-set, the switch needs the posture to agree.
+    seq = generate_sequence(exercise, n_reps=8, seed=seed, view="side_left", fps=15.0, idle_before_s=2.0,
+                            idle_after_s=2.0)
+    assert squat_or_deadlift(seq.poses) == exercise
+    t0, t1 = seq.reps[2].start_s, seq.reps[5].end_s
+    waver = copy.copy(pipeline)
+    waver.recognizer = Wavering(pipeline.recognizer, t0, t1)
+    mid = [(t, p) for t, p in _track(seq) if t0 <= t <= t0 + 3.0]
+    probs = waver.recognizer.predict_window([p for _, p in mid], [t for t, _ in mid])
+    assert max(probs, key=probs.get) == other  # the recogniser alone would switch
+    labels = []
+    with waver.session() as live:
+        for t, pose in _track(seq):
+            labels.append((float(t), live.process_pose(float(t), pose).exercise))
+        assert live.set_exercise == exercise and live.reps == 8
+    assert other not in {lab for t, lab in labels if t0 <= t <= t1}

@@ -42,6 +42,9 @@ WINDOW_STEP_S = 0.5
 #: Live: how often the exercise is re-estimated, and how long the live window is.
 LIVE_RECOGNISE_EVERY_S = 0.5
 LIVE_WINDOW_S = 4.0
+#: Live, mid-set (a rep reported this recently), the recogniser's switch from the set's exercise to
+#: its look-alike (squat, deadlift) stands only where the way the hands carry the load agrees.
+LOOKALIKE_HOLD_S = 8.0
 LOWER_BODY = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 UPPER_BODY = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST)
 
@@ -665,6 +668,7 @@ class Session:
                 self._trial = trial
                 if trial[0] == self._confirmed:  # a set of it was counted: keep naming it
                     label, conf = trial
+        label, conf = self._keep_set(label, conf, probs, poses, times[-1])
         # switch only when two consecutive estimates agree, so a rep's bottom does not flip the label
         if label == self._label:
             self._confidence, self._candidate = conf, None
@@ -672,6 +676,21 @@ class Session:
             self._label, self._confidence, self._candidate = label, conf, None
         else:
             self._candidate = label
+
+    def _keep_set(self, label: str, conf: float, probs: dict[str, float], poses: Sequence[Pose | None],
+                  t: float) -> tuple[str, float]:
+        """Mid-set, the set's exercise where the recogniser names its look-alike but the posture
+        (:func:`~gymvision.recognition.posture.squat_or_deadlift`) does not: a deadlift's floor
+        reads as a squat's bottom now and then, and each switch would start the count afresh.
+        The pair's share is the confidence."""
+        from .recognition.model import LOOKALIKES
+        from .recognition.posture import squat_or_deadlift
+
+        held = self._set_exercise
+        if (held is None or label == held or {label, held} - set(LOOKALIKES) or not self.events
+                or t - self.events[-1].end_s > LOOKALIKE_HOLD_S or squat_or_deadlift(poses) == label):
+            return label, conf
+        return held, sum(probs.get(k, 0.0) for k in LOOKALIKES)
 
     def close(self) -> None:
         if self._estimator is not None:
