@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from gymvision.demo import write_exercise_video
-from gymvision.media import iter_frames
+from gymvision.media import iter_frames, probe_video
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +32,41 @@ def test_video_squat_recognised_and_counted(pipeline, squat_clip) -> None:
         assert ev.start_s < ev.turn_s < ev.end_s
         assert 40 < ev.rom_deg < 150
     assert res.signal is not None and len(res.signal["t"]) == len(res.signal["value"]) > 100
+
+
+def stored_sideways(src: Path, dst: Path, degrees: int) -> None:
+    """Re-encode ``src`` as a phone does: the pixels turned, a display matrix that turns them back."""
+    info = probe_video(src)
+    turns = round(degrees / 90) % 4
+    with av.open(str(dst), "w") as out:
+        stream = out.add_stream("libx264", rate=round(info.fps))
+        stream.width, stream.height = (info.height, info.width) if turns % 2 else (info.width, info.height)
+        stream.pix_fmt = "yuv420p"
+        stream.set_display_rotation(degrees)
+        for vf in iter_frames(src):
+            assert vf.rgb is not None
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(np.rot90(vf.rgb, -turns)), format="rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+
+
+def test_a_phone_clip_stored_sideways_is_analysed_upright(pipeline, squat_clip, tmp_path: Path) -> None:
+    # Phones store a portrait clip as landscape frames plus a rotation for the player. Read as stored,
+    # the squatter lay on their side: no exercise and no reps.
+    path, seq = squat_clip
+    upright = pipeline.analyze_video(path)
+    turned = tmp_path / "portrait.mp4"
+    stored_sideways(path, turned, 90)
+    with av.open(str(turned)) as c:
+        stored = c.streams.video[0].codec_context
+        assert (stored.width, stored.height) == (upright.height, upright.width)
+    res = pipeline.analyze_video(turned)
+    assert (res.width, res.height) == (upright.width, upright.height)
+    assert res.exercise == upright.exercise == "squat" and res.reps == upright.reps == len(seq.reps)
+    for ev, truth in zip(res.rep_events, seq.reps, strict=True):
+        assert abs(ev.start_s - truth.start_s) < 0.5 and abs(ev.end_s - truth.end_s) < 0.5
+    box, ref = np.array(res.detections[0].bbox), np.array(upright.detections[0].bbox)
+    assert np.abs(box - ref).max() < 0.05 * max(upright.width, upright.height)
 
 
 def test_walking_is_not_an_exercise_and_has_no_reps(pipeline, tmp_path: Path) -> None:

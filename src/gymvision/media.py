@@ -106,13 +106,36 @@ def resize_max_side(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What a video container says about its main video stream."""
+    """What a video container says about its main video stream; the size is as a player shows it
+    (a phone's portrait clip, stored landscape with a rotation to apply, is portrait)."""
 
     width: int
     height: int
     fps: float
     duration_s: float
     frames: int
+    #: Counter-clockwise quarter turns applied to the stored frames to show them upright.
+    quarter_turns: int = 0
+
+
+def quarter_turns(frame: av.VideoFrame) -> int:
+    """The counter-clockwise quarter turns (0–3) that show ``frame`` upright. Phones do not rotate the
+    pixels of a clip filmed in portrait or upside down: they store the sensor's landscape frames with
+    a display matrix that players apply, and so must we (a person lying on their side is no squat)."""
+    try:
+        degrees = float(frame.rotation)
+    except (AttributeError, ValueError, TypeError):  # no display matrix, or one PyAV cannot read
+        return 0
+    return round(degrees / 90.0) % 4
+
+
+def _first_turns(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
+    """``quarter_turns`` of the first frame, 0 when none decodes (decoding reports that later)."""
+    try:
+        frame = next(container.decode(stream), None)
+    except (av.error.FFmpegError, StopIteration):
+        return 0
+    return quarter_turns(frame) if frame is not None else 0
 
 
 def probe_video(path: Path) -> VideoInfo:
@@ -134,7 +157,10 @@ def probe_video(path: Path) -> VideoInfo:
             w, h = stream.codec_context.width, stream.codec_context.height
             if not w or not h:
                 raise MediaError("video has no frame size (corrupt header?)")
-            return VideoInfo(w, h, fps, duration, frames)
+            turns = _first_turns(container, stream)
+            if turns % 2:
+                w, h = h, w
+            return VideoInfo(w, h, fps, duration, frames, turns)
     except MediaError:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -155,7 +181,8 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
     """Decode a video; yield frames with pixels at ``sample_fps`` (or every frame).
 
     Frames between samples are yielded without pixels (``rgb=None``) when ``every_frame`` is set, and
-    skipped otherwise; conversion to RGB (the costly part) happens only for sampled frames.
+    skipped otherwise; conversion to RGB (the costly part) happens only for sampled frames. Pixels are
+    upright as a player shows them (``quarter_turns``), and ``size`` is that upright size.
     """
     try:
         container = av.open(str(path))
@@ -180,8 +207,13 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
                 take = step == 0.0 or t + 1e-6 >= next_t
                 if take:
                     next_t = max(next_t + step, t + step * 0.5)
-                    w, h = size if size else (frame.width, frame.height)
+                    turns = quarter_turns(frame)
+                    w, h = frame.width, frame.height  # the stored frame's size
+                    if size:
+                        w, h = (size[1], size[0]) if turns % 2 else size
                     rgb = frame.to_ndarray(format="rgb24", width=w, height=h)
+                    if turns:
+                        rgb = np.ascontiguousarray(np.rot90(rgb, turns))
                     yield VideoFrame(index, t, rgb)
                 elif every_frame:
                     yield VideoFrame(index, t, None)
