@@ -502,3 +502,25 @@ def test_a_lying_body_seen_along_its_length_is_no_side_view():
     oblique = estimate_view(xyz, arr.vis, lying=True)
     assert oblique.axis_out_deg >= 58 and 40 <= oblique.long_out_deg <= 60
     assert oblique.name == "diag"
+
+
+@pytest.mark.parametrize(("view", "expected"), [("front_diag", "diag"), ("back_diag", "diag"),
+                                                ("side_left", "side")])
+def test_a_pull_bent_over_most_of_the_rep_is_judged_where_it_stands(view, expected):
+    # Romanian and slow deadlifts spend most of a rep bent over, where the yaw used to come from the
+    # pose model's depth. BlazePose read real 45° and rear-3/4 pulls edge-on (72-78°), and a 45° RDL got
+    # "not locked out" cues meant for side views. Here the depth says edge-on as BlazePose did, in a
+    # window bent over but for six frames at the lockout: the shoulder and hip widths there tell.
+    seq = generate_sequence("deadlift", n_reps=3, seed=15, view=view, fps=15.0)
+    arr = PoseArrays.from_poses(seq.poses)
+    xyz = arr.xyz.copy()
+    for left, right in ((11, 12), (23, 24)):  # shoulders, hips: the far one well behind the near one
+        width = np.linalg.norm(xyz[:, left, :2] - xyz[:, right, :2], axis=1)
+        xyz[:, left, 2], xyz[:, right, 2] = -2.0 * width, 2.0 * width
+    spine = xyz[:, [11, 12], :2].mean(axis=1) - xyz[:, [23, 24], :2].mean(axis=1)
+    rise = -spine[:, 1] / np.linalg.norm(spine, axis=1)
+    bent, tall = np.flatnonzero(rise < 0.7), np.flatnonzero(rise > 0.9)
+    assert len(bent) >= 18 and len(tall) >= 6
+    window = np.sort(np.concatenate([bent[:18], tall[:6]]))
+    assert estimate_view(xyz[bent], arr.vis[bent]).name == "side"  # the depth alone says edge-on
+    assert estimate_view(xyz[window], arr.vis[window]).name == expected

@@ -45,6 +45,12 @@ _SIDE_MIN = 58.0
 #: judged real push-up clips labelled clean, 16 were cued, 11 of them from such views). 35° was the
 #: best of 30/35/40/45° on those clips (benchmarks/bench_real_form.py).
 _SIDE_MAX_LONG_LYING = 35.0
+#: A trunk whose height over the hips is at least this share of its length stands upright.
+_UPRIGHT_RISE = 0.8
+#: Bent over for most of a window (a deadlift, a Romanian deadlift), a standing lift is judged on its
+#: upright frames (the lockouts) when it has this many: BlazePose's depth, the other way to tell the
+#: yaw, read real 45° and rear-3/4 pulls as side views (72–78° out of plane).
+_MIN_STANDING_FRAMES = 5
 #: Smallest out-of-plane angle of the long body axis taken as an end view. Lying sets filmed from 45°
 #: towards the feet read 50–65°; above 65° nearly all are truly end on (synthetic bench presses).
 _END_MIN = 65.0
@@ -108,7 +114,12 @@ def estimate_view(xyz: np.ndarray, vis: np.ndarray, min_visibility: float = 0.1,
     axis = ((p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]) + (p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])) / 2
     spine = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER] - p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP]) / 2
     rise = -spine[:, 1] / np.maximum(np.linalg.norm(spine[:, :2], axis=1), 1e-6)
-    upright = not lying and float(np.median(rise)) > 0.8
+    upright = not lying and float(np.median(rise)) > _UPRIGHT_RISE
+    standing = rise > _UPRIGHT_RISE
+    if not lying and not upright and standing.sum() >= _MIN_STANDING_FRAMES:
+        p, axis, spine = p[standing], axis[standing], spine[standing]
+        ok[np.flatnonzero(ok)[~standing]] = False
+        upright = True
     if has_z and not upright:
         axis_out = _out_of_plane(axis, None)
         long_out = _out_of_plane(spine, None)
