@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from gymvision.exercises import EXERCISES
 from gymvision.landmarks import L
 from gymvision.pipeline import SET_REP_CONFIDENCE, confirms_set, likely_exercise
 from gymvision.recognition import ExerciseRecognizer
@@ -203,3 +204,48 @@ def test_live_set_is_not_lost_when_the_recogniser_names_its_lookalike_mid_set(pi
             labels.append((float(t), live.process_pose(float(t), pose).exercise))
         assert live.set_exercise == exercise and live.reps == 8
     assert other not in {lab for t, lab in labels if t0 <= t <= t1}
+
+
+class GoesBlind:
+    """The shipped recogniser until ``t0``; from then on every window reads "not an exercise"."""
+
+    def __init__(self, real: ExerciseRecognizer, t0: float):
+        self.real, self.t0 = real, t0
+
+    def predict_window(self, poses: Sequence[Pose | None], times: Sequence[float]) -> dict[str, float]:
+        probs = self.real.predict_window(poses, times)
+        if times[-1] < self.t0:
+            return probs
+        return {k: (1.0 if k not in EXERCISES else 0.0) for k in probs}
+
+    def predict_pose(self, pose: Pose) -> dict[str, float]:
+        return self.real.predict_pose(pose)
+
+
+def test_live_set_goes_on_while_the_label_reads_unknown(pipeline) -> None:
+    # A real deadlift double: the second pull read "unknown" and its rep waited for the exercise to
+    # be named again, which never came before the clip ended. Reps that go on with the set counted
+    # last are reported while the label reads unknown; after a long break they wait to be named.
+    seq = _set()
+    t0 = seq.reps[1].end_s
+    blind = copy.copy(pipeline)
+    blind.recognizer = GoesBlind(pipeline.recognizer, t0)
+    reported = []
+    with blind.session() as live:
+        for t, pose in _track(seq):
+            fr = live.process_pose(float(t), pose)
+            reported += [(float(t), r) for r in fr.new_reps]
+        assert fr.exercise == "unknown" and live.set_exercise == "deadlift"
+    assert [r.index for _, r in reported] == [1, 2, 3, 4, 5]
+    for (t, rep), truth in zip(reported[2:], seq.reps[2:], strict=True):
+        assert abs(rep.end_s - truth.end_s) < 0.5 and t - truth.end_s < 1.0
+    # the same, with a 12 s break (nobody in view) before the last three reps
+    gap = 12.0
+    cut = seq.reps[2].start_s - 0.5
+    track = [(t, p) for t, p in _track(seq) if t < cut]
+    track += [(cut + k / 15.0, None) for k in range(int(gap * 15))]
+    track += [(t + gap, p) for t, p in _track(seq) if t >= cut]
+    with blind.session() as live:
+        for t, pose in track:
+            live.process_pose(float(t), pose)
+        assert live.reps == 2 and live.set_exercise == "deadlift"

@@ -42,9 +42,11 @@ WINDOW_STEP_S = 0.5
 #: Live: how often the exercise is re-estimated, and how long the live window is.
 LIVE_RECOGNISE_EVERY_S = 0.5
 LIVE_WINDOW_S = 4.0
-#: Live, mid-set (a rep reported this recently), the recogniser's switch from the set's exercise to
-#: its look-alike (squat, deadlift) stands only where the way the hands carry the load agrees.
-LOOKALIKE_HOLD_S = 8.0
+#: Live, a set goes on while its reps come within this many seconds of each other. Mid-set, the
+#: recogniser's switch from the set's exercise to its look-alike (squat, deadlift) stands only where
+#: the way the hands carry the load agrees, and a label reading ``unknown`` does not hold back the
+#: set's next reps.
+SET_CONTINUE_S = 8.0
 LOWER_BODY = (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 UPPER_BODY = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST)
 
@@ -482,6 +484,16 @@ class Pipeline:
         return Session(self, exercise)
 
 
+#: Live, a rep that takes at most this many times as long as the rep before it (or as short) is
+#: like it, as reps of one set are; a 7 s bend after a 3 s pull is not (a lifter adjusting plates).
+LIKE_DURATION = 2.0
+
+
+def _like(rep: RepEvent, before: RepEvent) -> bool:
+    a, b = rep.end_s - rep.start_s, before.end_s - before.start_s
+    return max(a, b) <= LIKE_DURATION * max(min(a, b), 1e-6)
+
+
 class Session:
     """Per-stream state for live analysis: pose tracker, recent window, exercise estimate, rep tracker."""
 
@@ -589,11 +601,27 @@ class Session:
                 self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
         if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending):
             (self._label, self._confidence), self._confirmed = trial, trial[0]
+        if self._label == UNKNOWN and self._tracker_label == self._set_exercise:
+            return self._report(t, self._continuing(), self._set_exercise), signal
         if self._label != self._tracker_label:
             return [], None
         self._trial_tracker = None
         reported, self._pending = self._pending, []
         return self._report(t, reported), signal
+
+    def _continuing(self) -> list[RepEvent]:
+        """The pending reps that go on with the set counted last (each starting within
+        ``SET_CONTINUE_S`` of the previous rep's end, and ``_like`` it): a label that reads
+        ``unknown`` for a while mid-set does not hold them back (a real deadlift double whose second
+        pull read unknown was reported only if the exercise was named again, and its clip ended
+        first)."""
+        out: list[RepEvent] = []
+        while self._pending and self.events:
+            rep, before = self._pending[0], (out or self.events)[-1]
+            if rep.start_s - before.end_s > SET_CONTINUE_S or not _like(rep, before):
+                break
+            out.append(self._pending.pop(0))
+        return out
 
     def _start_tracker(self, exercise: str) -> tuple[LiveRepTracker, list[RepEvent]]:
         """A rep tracker for ``exercise`` that has replayed the window (the set may have begun before
@@ -609,10 +637,11 @@ class Session:
                 found.append(early)
         return tracker, found
 
-    def _report(self, t: float, reps: list[RepEvent]) -> list[RepEvent]:
-        """Number new reps, add them to the set and keep the latest cue."""
+    def _report(self, t: float, reps: list[RepEvent], exercise: str | None = None) -> list[RepEvent]:
+        """Number new reps, add them to the set (of ``exercise``, by default the label) and keep the
+        latest cue."""
         if reps:
-            self._set_exercise = self._label
+            self._set_exercise = exercise or self._label
         for rep in reps:
             rep.index = len(self.events) + 1
             self.events.append(rep)
@@ -688,7 +717,7 @@ class Session:
 
         held = self._set_exercise
         if (held is None or label == held or {label, held} - set(LOOKALIKES) or not self.events
-                or t - self.events[-1].end_s > LOOKALIKE_HOLD_S or squat_or_deadlift(poses) == label):
+                or t - self.events[-1].end_s > SET_CONTINUE_S or squat_or_deadlift(poses) == label):
             return label, conf
         return held, sum(probs.get(k, 0.0) for k in LOOKALIKES)
 
