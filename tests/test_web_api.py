@@ -569,6 +569,30 @@ def test_real_video_job(real_client: TestClient, person_video: Path) -> None:
 
 
 @pytest.mark.slow
+def test_real_video_job_shows_a_clip_stored_sideways_upright(real_client: TestClient, person_video: Path,
+                                                             tmp_path: Path) -> None:
+    # phones store what they film turned, plus a rotation for the player: here a 640x360 clip stored
+    # as 360x640 frames
+    import av
+
+    from test_end_to_end import stored_sideways
+
+    turned = tmp_path / "turned.mp4"
+    stored_sideways(person_video, turned, -90)
+    r = real_client.post("/api/analyze", files={"file": ("turned.mp4", turned.read_bytes(), "video/mp4")})
+    assert r.status_code == 202, r.text
+    job = wait_job(real_client, r.json()["job"], timeout=240)
+    assert job["status"] == "done", job
+    res = job["result"]
+    assert (res["width"], res["height"]) == (640, 360) and res["detections"]
+    x1, y1, x2, y2 = res["detections"][0]["bbox"]
+    assert 0 <= x1 < x2 <= 640 and 0 <= y1 < y2 <= 360 and y2 - y1 > x2 - x1  # a standing person
+    with av.open(io.BytesIO(real_client.get(res["annotated_url"]).content)) as container:
+        ctx = container.streams.video[0].codec_context
+        assert ctx.width > ctx.height  # rendered upright: no rotation left for the player to apply
+
+
+@pytest.mark.slow
 def test_real_live_stream_tracks_the_person(real_client: TestClient) -> None:
     from gymvision.demo import person_frames
 
