@@ -114,28 +114,58 @@ class VideoInfo:
     fps: float
     duration_s: float
     frames: int
-    #: Counter-clockwise quarter turns applied to the stored frames to show them upright.
+    #: How the stored frames are shown upright (``Orientation``).
     quarter_turns: int = 0
+    mirrored: bool = False
 
 
-def quarter_turns(frame: av.VideoFrame) -> int:
-    """The counter-clockwise quarter turns (0–3) that show ``frame`` upright. Phones do not rotate the
-    pixels of a clip filmed in portrait or upside down: they store the sensor's landscape frames with
-    a display matrix that players apply, and so must we (a person lying on their side is no squat)."""
+@dataclass(frozen=True)
+class Orientation:
+    """How a player shows stored frames: mirrored left–right first (``mirrored``), then turned
+    counter-clockwise by ``quarter_turns`` quarter turns (``np.rot90``)."""
+
+    quarter_turns: int = 0
+    mirrored: bool = False
+
+    def apply(self, rgb: np.ndarray) -> np.ndarray:
+        if not self.quarter_turns and not self.mirrored:
+            return rgb
+        return np.ascontiguousarray(np.rot90(rgb[:, ::-1] if self.mirrored else rgb, self.quarter_turns))
+
+
+#: The display matrix's signs (a, b, c, d of its 2×2 part) → how FFmpeg's players show the frames
+#: (worked out against ``ffmpeg``'s own autorotation for every rotation with and without a mirror).
+_MATRIX_ORIENTATION = {
+    (1, 0, 0, 1): Orientation(0, False), (-1, 0, 0, 1): Orientation(0, True),
+    (-1, 0, 0, -1): Orientation(2, False), (1, 0, 0, -1): Orientation(2, True),
+    (0, -1, 1, 0): Orientation(1, False), (0, 1, 1, 0): Orientation(1, True),
+    (0, 1, -1, 0): Orientation(3, False), (0, -1, -1, 0): Orientation(3, True),
+}
+
+
+def orientation(frame: av.VideoFrame) -> Orientation:
+    """How ``frame`` is shown upright. Phones do not turn the pixels of a clip filmed in portrait or
+    upside down: they store the sensor's frames with a display matrix that players apply, and so must
+    we (a squatter lying on their side is no squat)."""
     try:
-        degrees = float(frame.rotation)
-    except (AttributeError, ValueError, TypeError):  # no display matrix, or one PyAV cannot read
-        return 0
-    return round(degrees / 90.0) % 4
+        data = next((bytes(sd) for sd in frame.side_data if "DISPLAYMATRIX" in str(sd.type)), None)
+    except (AttributeError, TypeError, ValueError):  # side data PyAV cannot read
+        data = None
+    if data is None or len(data) < 36:
+        return Orientation()
+    m = np.frombuffer(data[:36], np.int32)
+    signs = tuple(int(np.sign(round(float(v) / 65536.0))) for v in (m[0], m[1], m[3], m[4]))
+    return _MATRIX_ORIENTATION.get(signs, Orientation())  # (a tilted matrix: left as stored)
 
 
-def _first_turns(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
-    """``quarter_turns`` of the first frame, 0 when none decodes (decoding reports that later)."""
+def _first_orientation(container: av.container.InputContainer, stream: av.video.stream.VideoStream
+                       ) -> Orientation:
+    """``orientation`` of the first frame; as stored when none decodes (decoding reports that later)."""
     try:
         frame = next(container.decode(stream), None)
     except (av.error.FFmpegError, StopIteration):
-        return 0
-    return quarter_turns(frame) if frame is not None else 0
+        return Orientation()
+    return orientation(frame) if frame is not None else Orientation()
 
 
 def probe_video(path: Path) -> VideoInfo:
@@ -157,10 +187,10 @@ def probe_video(path: Path) -> VideoInfo:
             w, h = stream.codec_context.width, stream.codec_context.height
             if not w or not h:
                 raise MediaError("video has no frame size (corrupt header?)")
-            turns = _first_turns(container, stream)
-            if turns % 2:
+            shown = _first_orientation(container, stream)
+            if shown.quarter_turns % 2:
                 w, h = h, w
-            return VideoInfo(w, h, fps, duration, frames, turns)
+            return VideoInfo(w, h, fps, duration, frames, shown.quarter_turns, shown.mirrored)
     except MediaError:
         raise
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -182,7 +212,7 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
 
     Frames between samples are yielded without pixels (``rgb=None``) when ``every_frame`` is set, and
     skipped otherwise; conversion to RGB (the costly part) happens only for sampled frames. Pixels are
-    upright as a player shows them (``quarter_turns``), and ``size`` is that upright size.
+    upright as a player shows them (``orientation``), and ``size`` is that upright size.
     """
     try:
         container = av.open(str(path))
@@ -207,13 +237,11 @@ def iter_frames(path: Path, *, sample_fps: float | None = None, size: tuple[int,
                 take = step == 0.0 or t + 1e-6 >= next_t
                 if take:
                     next_t = max(next_t + step, t + step * 0.5)
-                    turns = quarter_turns(frame)
+                    shown = orientation(frame)
                     w, h = frame.width, frame.height  # the stored frame's size
                     if size:
-                        w, h = (size[1], size[0]) if turns % 2 else size
-                    rgb = frame.to_ndarray(format="rgb24", width=w, height=h)
-                    if turns:
-                        rgb = np.ascontiguousarray(np.rot90(rgb, turns))
+                        w, h = (size[1], size[0]) if shown.quarter_turns % 2 else size
+                    rgb = shown.apply(frame.to_ndarray(format="rgb24", width=w, height=h))
                     yield VideoFrame(index, t, rgb)
                 elif every_frame:
                     yield VideoFrame(index, t, None)
