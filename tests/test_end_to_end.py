@@ -69,6 +69,21 @@ def test_a_phone_clip_stored_sideways_is_analysed_upright(pipeline, squat_clip, 
     assert np.abs(box - ref).max() < 0.05 * max(upright.width, upright.height)
 
 
+def test_an_animated_gif_is_analysed_as_a_clip(pipeline, squat_clip, tmp_path: Path) -> None:
+    # exercise demos often come as GIFs; read as a photo, only the first frame was judged
+    from PIL import Image
+
+    path, seq = squat_clip
+    frames = [Image.fromarray(vf.rgb) for vf in iter_frames(path, sample_fps=10.0, size=(320, 240))
+              if vf.rgb is not None]
+    gif = tmp_path / "demo.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    res = pipeline.analyze_path(gif)
+    assert res.error is None and res.kind == "video"
+    assert res.exercise == "squat" and res.reps == len(seq.reps)
+    assert (res.width, res.height) == (320, 240) and res.rep_events[-1].end_s > 0.8 * seq.reps[-1].end_s
+
+
 def test_walking_is_not_an_exercise_and_has_no_reps(pipeline, tmp_path: Path) -> None:
     path = tmp_path / "walk.mp4"
     write_exercise_video(path, "walking", view="front", seed=3)

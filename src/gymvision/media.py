@@ -57,6 +57,16 @@ def _av_reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc).split(":")[0]
 
 
+def animated(path: Path) -> bool:
+    """Whether an image file holds several frames (an animated GIF, as exercise demos often come):
+    a clip to analyse as a video (FFmpeg decodes it, with its frame delays), not a photo."""
+    try:
+        with Image.open(path) as img:
+            return img.format == "GIF" and getattr(img, "n_frames", 1) > 1
+    except (OSError, UnidentifiedImageError, ValueError):
+        return False
+
+
 def to_rgb8(img: Image.Image) -> np.ndarray:
     """Any PIL image (EXIF-rotated; grey, alpha, 16-bit, palette, CMYK) as an RGB uint8 array."""
     img = ImageOps.exif_transpose(img)

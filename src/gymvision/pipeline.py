@@ -17,6 +17,7 @@ from .landmarks import L
 from .media import (
     MediaError,
     VideoWriter,
+    animated,
     decode_image,
     iter_frames,
     media_kind,
@@ -461,6 +462,8 @@ class Pipeline:
                 raise MediaError("file is empty")
             sniffed = sniff_kind(head)
             kind = sniffed or kind
+            if kind == "image" and animated(path):
+                kind = "video"
             if kind not in ("image", "video"):
                 raise MediaError("unsupported file type; use an image (jpg, png, webp) or a video "
                                  "(mp4, mov, avi, mkv, webm)")
