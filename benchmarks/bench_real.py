@@ -6,14 +6,15 @@ from frame sheets (a deadlift counts at its lockout, lowered in the clip or not)
 says how each clip was used: ``tuning`` clips (45) were looked at while the counters were developed;
 ``held_out`` ones (25) were counted first on the code of 28 Nov 2026 (commit 532f4b1), before any
 change was made for them; ``fresh`` ones (9, seven of them one person at home) were first counted on
-the code of 28 Nov 2026, third session (commit 3b54345), and nothing has been changed for them. The clips carry no licence that would let us ship them: fetch them yourself
+the code of 28 Nov 2026, third session (commit 3b54345), and nothing has been changed for them.
+The clips carry no licence that would let us ship them: fetch them yourself
 (or use your own clips with a CSV of the same columns) into one folder, then
 
     .venv/bin/python benchmarks/bench_real.py --videos DIR [--csv FILE] [--cache DIR] 2>/dev/null
 
 Each clip goes through the whole pipeline once (BlazePose, recognition, counting). Printed per clip and
 overall: the recognised exercise; the batch count and the live tracker's count on the same poses told
-the true exercise; the end-to-end count of video analysis (``Pipeline.summarise_track``, 0 when the
+the true exercise (the live counts end as a live set saved at the clip's end: ``finish``); the end-to-end count of video analysis (``Pipeline.summarise_track``, 0 when the
 exercise was not recognised) and of a live session replaying the poses (``Session.process_pose``, 0
 unless its reps were counted as the true exercise); OBO, normalised MAE
 and the exact share for each, over all clips and per set; and analysis time against video time.
@@ -86,11 +87,13 @@ def main() -> None:
         tracker = LiveRepTracker(ex, with_form=False)
         for t, p in track:
             tracker.update(float(t), p)
+        tracker.finish()  # the recording ends: as a live set saved or stopped there
         res = pipeline.summarise_track(track, r["file"])  # what `gymvision analyze` does after the pose
         label, end = res.exercise, res.reps
         with pipeline.session() as session:  # the webcam's path, on the same poses
             for t, p in track:
                 session.process_pose(float(t), p)
+            session.finish()
             live_label, live_end = session.set_exercise, session.reps
         true.append(n)
         batch.append(b)

@@ -249,3 +249,21 @@ def test_live_set_goes_on_while_the_label_reads_unknown(pipeline) -> None:
         for t, pose in track:
             live.process_pose(float(t), pose)
         assert live.reps == 2 and live.set_exercise == "deadlift"
+
+
+def test_live_set_ended_on_the_way_back_counts_its_last_rep(pipeline) -> None:
+    # The camera stopped (or the set was saved) as the last squat came back up: past half its return,
+    # it counts, as in video analysis; a rep stopped before its turn does not.
+    seq = _set("squat", seed=30000)
+    last = seq.reps[-1]
+    for cut, expected in ((last.turn_s + 0.7 * (last.end_s - last.turn_s), 5), (last.turn_s - 0.3, 4)):
+        with pipeline.session() as live:
+            for t, pose in _track(seq):
+                if t <= cut:
+                    live.process_pose(float(t), pose)
+            assert live.reps == 4  # reported as it comes back: not yet
+            added = live.finish()
+            assert live.reps == expected and len(added) == expected - 4
+            assert live.set_exercise == "squat"
+            if added:
+                assert added[0].index == 5 and abs(added[0].turn_s - last.turn_s) < 0.5

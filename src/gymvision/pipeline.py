@@ -612,6 +612,23 @@ class Session:
         reported, self._pending = self._pending, []
         return self._report(t, reported), signal
 
+    def finish(self) -> list[RepEvent]:
+        """End of the stream (the set saved, the camera stopped, a recording replayed to its end): a
+        last rep on its way back past half its range counts, as in video analysis
+        (:meth:`LiveRepTracker.finish`), when the tracker's reps would be reported now. Returns the
+        reps reported."""
+        if self._tracker is None:
+            return []
+        rep = self._tracker.finish()
+        self._pending += [rep] if rep else []
+        t = self._window[-1][0] if self._window else 0.0
+        if self._label == self._tracker_label:
+            reported, self._pending = self._pending, []
+            return self._report(t, reported)
+        if self._label == UNKNOWN and self._tracker_label == self._set_exercise:
+            return self._report(t, self._continuing(), self._set_exercise)
+        return []
+
     def _continuing(self) -> list[RepEvent]:
         """The pending reps that go on with the set counted last (each starting within
         ``SET_CONTINUE_S`` of the previous rep's end, and ``_like`` it): a label that reads
