@@ -604,30 +604,30 @@ class Session:
                 self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
         if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending):
             (self._label, self._confidence), self._confirmed = trial, trial[0]
+        reported = self._release(t)
+        return ([], None) if reported is None else (reported, signal)
+
+    def _release(self, t: float) -> list[RepEvent] | None:
+        """Report the tracker's pending reps that may be reported now: all of them when its exercise
+        is the label, those going on with the set while the label reads ``unknown``; None while they
+        wait for their exercise to be named."""
         if self._label == UNKNOWN and self._tracker_label == self._set_exercise:
-            return self._report(t, self._continuing(), self._set_exercise), signal
+            return self._report(t, self._continuing(), self._set_exercise)
         if self._label != self._tracker_label:
-            return [], None
+            return None
         self._trial_tracker = None
         reported, self._pending = self._pending, []
-        return self._report(t, reported), signal
+        return self._report(t, reported)
 
     def finish(self) -> list[RepEvent]:
         """End of the stream (the set saved, the camera stopped, a recording replayed to its end): a
         last rep on its way back past half its range counts, as in video analysis
-        (:meth:`LiveRepTracker.finish`), when the tracker's reps would be reported now. Returns the
-        reps reported."""
+        (:meth:`LiveRepTracker.finish`), reported as the tracker's reps are. Returns the reps reported."""
         if self._tracker is None:
             return []
         rep = self._tracker.finish()
         self._pending += [rep] if rep else []
-        t = self._window[-1][0] if self._window else 0.0
-        if self._label == self._tracker_label:
-            reported, self._pending = self._pending, []
-            return self._report(t, reported)
-        if self._label == UNKNOWN and self._tracker_label == self._set_exercise:
-            return self._report(t, self._continuing(), self._set_exercise)
-        return []
+        return self._release(self._window[-1][0] if self._window else 0.0) or []
 
     def _continuing(self) -> list[RepEvent]:
         """The pending reps that go on with the set counted last (each starting within
