@@ -14,10 +14,11 @@ The clips carry no licence that would let us ship them: fetch them yourself
 
 Each clip goes through the whole pipeline once (BlazePose, recognition, counting). Printed per clip and
 overall: the recognised exercise; the batch count and the live tracker's count on the same poses told
-the true exercise (the live counts end as a live set saved at the clip's end: ``finish``); the end-to-end count of video analysis (``Pipeline.summarise_track``, 0 when the
-exercise was not recognised) and of a live session replaying the poses (``Session.process_pose``, 0
-unless its reps were counted as the true exercise); OBO, normalised MAE
-and the exact share for each, over all clips and per set; and analysis time against video time.
+the true exercise (live counts end as a live set saved at the clip's end: ``finish``); the end-to-end
+count of video analysis (``Pipeline.summarise_track``, 0 when the exercise was not recognised) and of a
+live session replaying the poses (``Session.process_pose``, 0 unless its reps were counted as the true
+exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; and analysis
+time against video time.
 ``--cache`` keeps each clip's poses so that a rerun measures the counters without the pose model.
 """
 
