@@ -19,6 +19,7 @@ count of video analysis (``Pipeline.summarise_track``, 0 when the exercise was n
 live session replaying the poses (``Session.process_pose``, 0 unless its reps were counted as the true
 exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; and analysis
 time against video time.
+
 ``--cache`` keeps each clip's poses so that a rerun measures the counters without the pose model.
 """
 
