@@ -9,6 +9,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MLKIT_DIR = REPO.parent / "shared" / "data" / "mlkit_fitness_pose_samples"
+#: The shipped astronaut photo (public domain) saved as HEIC, as iPhones save photos (made with
+#: pillow-heif 1.8.1, quality 70; the product only decodes HEIC).
+HEIC_ASTRONAUT = Path(__file__).resolve().parent / "data" / "astronaut.heic"
 
 
 @pytest.fixture(scope="session")

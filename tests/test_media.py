@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import HEIC_ASTRONAUT
 from gymvision.media import (
     MediaError,
     VideoWriter,
@@ -66,6 +67,17 @@ def test_sniff_kind_reads_magic_bytes(astronaut: np.ndarray, person_video: Path)
     assert sniff_kind(_jpeg(Image.fromarray(astronaut))[:32]) == "image"
     assert sniff_kind(person_video.read_bytes()[:32]) == "video"
     assert sniff_kind(b"#!/bin/sh\necho hi\n") is None
+
+
+def test_phone_photos_in_heic_are_photos(astronaut: np.ndarray) -> None:
+    # iPhones save photos as HEIC, in the same ISO box format as an MP4: FFmpeg would read one as a
+    # one-frame video (a squat photo then read "unknown" through the video path)
+    path = HEIC_ASTRONAUT
+    head = path.read_bytes()[:32]
+    assert head[4:8] == b"ftyp" and sniff_kind(head) == "image"
+    rgb = decode_image(path)
+    assert rgb.shape == astronaut.shape and rgb.dtype == np.uint8
+    assert np.abs(rgb.astype(int) - astronaut).mean() < 8
 
 
 def test_resize_max_side_keeps_aspect() -> None:

@@ -27,7 +27,7 @@ from gymvision.results import AnalysisResult, Detection, FrameResult, Pose, RepE
 from gymvision.settings import Settings
 from gymvision.web import create_app
 from gymvision.web.owner import COOKIE_NAME
-from gymvision.web.uploads import sniff
+from gymvision.web.uploads import FileType, sniff
 
 CONTRACT_KEYS = {"file", "kind", "exercise", "confidence", "detections", "advice", "error"}
 
@@ -297,6 +297,9 @@ def test_sniffing_ignores_names() -> None:
     assert sniff(b"\x00\x00\x00\x14ftypqt  ").ext == "mov"
     assert sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01webm").ext == "webm"
     assert sniff(b"GIF89a") is None and sniff(b"MZ\x90\x00") is None
+    assert sniff(b"\x00\x00\x00\x1cftypheic\x00\x00\x00\x00mif1heic") == FileType("heic", "image")
+    assert sniff(b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00").kind == "image"
+    assert sniff(b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00").kind == "video"
 
 
 # ---------------------------------------------------------------------------------- videos
@@ -538,6 +541,15 @@ def test_real_photo_finds_the_person(real_client: TestClient) -> None:
     assert Image.open(io.BytesIO(img.content)).size == (d["width"], d["height"])
     s = real_client.post("/api/samples/astronaut.jpg/analyze").json()
     assert s["file"] == "astronaut.jpg" and s["people"] == 1
+    # the same photo as an iPhone saves it (HEIC): a photo, with the same answer
+    from conftest import HEIC_ASTRONAUT
+
+    heic = HEIC_ASTRONAUT.read_bytes()
+    h = real_client.post("/api/analyze", files={"file": ("IMG_0001.HEIC", heic, "image/heic")})
+    assert h.status_code == 200, h.text
+    hd = h.json()
+    assert hd["kind"] == "image" and hd["exercise"] == d["exercise"] and hd["people"] == 1
+    assert (hd["width"], hd["height"]) == (d["width"], d["height"])
 
 
 @pytest.mark.slow

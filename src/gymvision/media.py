@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from collections.abc import Iterator
@@ -15,7 +16,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
-IMAGE_EXTS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"})
+IMAGE_EXTS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif",
+                        ".avif"})
+#: ISO-BMFF brands of still images: HEIC/HEIF (phones' default photo format) and AVIF. Their files
+#: open with an ``ftyp`` box as an MP4 does, and FFmpeg reads them as one-frame videos.
+IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif"})
 VIDEO_EXTS = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".y4m"})
 
 
@@ -41,6 +46,8 @@ def sniff_kind(head: bytes) -> str | None:
         return "image"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "image"
+    if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
+        return "image"  # a HEIC/HEIF or AVIF photo
     if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free"):
         return "video"  # mp4 / mov / m4v
     if head[:4] == b"\x1a\x45\xdf\xa3":
@@ -82,8 +89,19 @@ def to_rgb8(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
+@functools.cache
+def _heif_support() -> None:
+    """Let Pillow open HEIC/HEIF photos: pi-heif (decode-only pillow-heif, whose libheif and libde265
+    are LGPL; no GPL encoder) registers its plugin, once (idempotent)."""
+    import pi_heif
+
+    pi_heif.register_heif_opener()
+
+
 def decode_image(data: bytes | Path, max_pixels: int = 80_000_000) -> np.ndarray:
-    """Decode an image file or bytes to an RGB uint8 array (any mode: grey, RGBA, 16-bit, palette)."""
+    """Decode an image file or bytes to an RGB uint8 array (any mode: grey, RGBA, 16-bit, palette;
+    JPEG, PNG, WebP, HEIC/HEIF, AVIF, ...), turned by its EXIF orientation."""
+    _heif_support()
     try:
         src = io.BytesIO(data) if isinstance(data, bytes) else data
         with Image.open(src) as img:
@@ -97,7 +115,8 @@ def decode_image(data: bytes | Path, max_pixels: int = 80_000_000) -> np.ndarray
     except MediaError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise MediaError(f"not a readable image ({exc.__class__.__name__}); use PNG, JPEG or WebP") from exc
+        raise MediaError(f"not a readable image ({exc.__class__.__name__}); use JPEG, PNG, WebP or "
+                         "HEIC") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise MediaError(f"image is corrupt or truncated: {exc}") from exc
 

@@ -465,7 +465,7 @@ class Pipeline:
             if kind == "image" and animated(path):
                 kind = "video"
             if kind not in ("image", "video"):
-                raise MediaError("unsupported file type; use an image (jpg, png, webp) or a video "
+                raise MediaError("unsupported file type; use an image (jpg, png, webp, heic) or a video "
                                  "(mp4, mov, avi, mkv, webm)")
             out = None
             if out_dir is not None:

@@ -11,14 +11,16 @@ from typing import BinaryIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..media import IMAGE_BRANDS
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
-IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "heic": "image/heic",
+               "avif": "image/avif"}
 VIDEO_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "avi": "video/x-msvideo",
                "mkv": "video/x-matroska", "webm": "video/webm"}
-ACCEPTED = "png, jpg or webp photos; mp4, mov, avi, mkv or webm videos"
+ACCEPTED = "png, jpg, webp or heic photos; mp4, mov, avi, mkv or webm videos"
 _QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 
@@ -44,6 +46,8 @@ def sniff(head: bytes) -> FileType | None:
         return FileType("webp", "image")
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return FileType("avi", "video")
+    if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
+        return FileType("avif" if head[8:12] == b"avif" else "heic", "image")
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         return FileType("mov" if brand == b"qt  " else "mp4", "video")

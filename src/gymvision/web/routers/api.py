@@ -53,7 +53,7 @@ async def meta(services: Services = Depends(get_services)) -> dict[str, Any]:
 
 
 @router.post("/api/analyze", responses=_PHOTO_OR_JOB, response_model=None)
-async def analyze(file: UploadFile = File(..., description="A photo (png/jpg/webp) or a video "
+async def analyze(file: UploadFile = File(..., description="A photo (png/jpg/webp/heic) or a video "
                                           "(mp4/mov/avi/mkv/webm); the type is read from the content."),
                   exercise: str | None = Form(None, description="Force the exercise (skip recognition)."),
                   services: Services = Depends(get_services),
