@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 from collections.abc import Iterator
@@ -89,19 +88,21 @@ def to_rgb8(img: Image.Image) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img.convert("RGB"), dtype=np.uint8))
 
 
-@functools.cache
 def _heif_support() -> None:
-    """Let Pillow open HEIC/HEIF photos: pi-heif (decode-only pillow-heif, whose libheif and libde265
-    are LGPL; no GPL encoder) registers its plugin, once (idempotent)."""
+    """Let Pillow open HEIC/HEIF photos wherever GymVision reads images: pi-heif (decode-only
+    pillow-heif, whose libheif and libde265 are LGPL; no GPL encoder) registers its plugin in
+    Pillow's registry of formats (idempotent)."""
     import pi_heif
 
     pi_heif.register_heif_opener()
 
 
+_heif_support()
+
+
 def decode_image(data: bytes | Path, max_pixels: int = 80_000_000) -> np.ndarray:
     """Decode an image file or bytes to an RGB uint8 array (any mode: grey, RGBA, 16-bit, palette;
     JPEG, PNG, WebP, HEIC/HEIF, AVIF, ...), turned by its EXIF orientation."""
-    _heif_support()
     try:
         src = io.BytesIO(data) if isinstance(data, bytes) else data
         with Image.open(src) as img:
