@@ -33,6 +33,17 @@ def test_hidden_legs_and_no_person_advice() -> None:
     assert "No person found" in visibility_advice([None, None])[0]
 
 
+def test_shoulders_beyond_the_frame_get_advice() -> None:
+    # a squat filmed with the head and trunk above the frame: BlazePose guesses the shoulders there
+    top = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    inside = _pose(100, 20, 500, 470)
+    above = _pose(100, 20, 500, 470)
+    above.xyz[list(top), 1] = -40.0
+    assert not any("shoulders leave" in a for a in visibility_advice([inside] * 4))
+    assert not any("shoulders leave" in a for a in visibility_advice([above] + [inside] * 4))  # a moment
+    assert any("shoulders leave" in a for a in visibility_advice([above, above] + [inside] * 2))
+
+
 def test_evidence_gate_needs_the_defining_joints() -> None:
     knees = (L.LEFT_KNEE, L.RIGHT_KNEE)
     upper = _pose(100, 20, 500, 470, hidden=knees)
