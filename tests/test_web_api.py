@@ -55,6 +55,9 @@ class FakeSession:
         return FrameResult(t, Pose(xyz, np.ones(33), (w, h)), "squat", 0.9, reps=len(self.events),
                            new_reps=[new] if new else [])
 
+    def finish(self) -> list[RepEvent]:
+        return []
+
     def close(self) -> None:
         pass
 

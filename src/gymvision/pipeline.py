@@ -138,8 +138,10 @@ def likely_exercise(probs: dict[str, float], poses: Sequence[Pose | None], thres
     if candidate is not None:
         return candidate
     share = lookalike_share(probs, threshold)
-    name = squat_or_deadlift(poses) if share is not None else None
-    return None if name is None or share is None else (name, share)
+    if share is None:
+        return None
+    name = squat_or_deadlift(poses)
+    return None if name is None else (name, share)
 
 
 def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:

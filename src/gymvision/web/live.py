@@ -112,7 +112,7 @@ class _Stream:
         """Log the current set: when reps were counted, or on request if the exercise was recognised."""
         with self.lock:
             session, last = self.session, self.last
-            if session is not None and hasattr(session, "finish"):
+            if session is not None:
                 session.finish()  # a last rep on its way back when the set ended counts
             events = list(getattr(session, "events", []) or [])
         if last is None or not (events or (explicit and last.exercise != UNKNOWN)):
