@@ -749,7 +749,7 @@ class Session:
         """Mid-set, the set's exercise where the recogniser names its look-alike but the posture
         (:func:`~gymvision.recognition.posture.squat_or_deadlift`) does not: a deadlift's floor
         reads as a squat's bottom now and then, and each switch would start the count afresh.
-        The pair's share is the confidence."""
+        The confidence is then the two look-alikes' probabilities together."""
         from .recognition.model import LOOKALIKES
         from .recognition.posture import squat_or_deadlift
 
