@@ -18,7 +18,12 @@ the true exercise (live counts end as a live set saved at the clip's end: ``fini
 count of video analysis (``Pipeline.summarise_track``, 0 when the exercise was not recognised) and of a
 live session replaying the poses (``Session.process_pose``, 0 unless its reps were counted as the true
 exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; and analysis
-time against video time.
+time against video time. Then every second frame's pose judged alone, as a photo is
+(``Pipeline.decide`` on the single-frame model): the share named right, ``unknown`` or wrong, averaged
+over clips, per exercise and per set, and the most common wrong names. Frames of standing between
+reps should come out ``unknown``; wrong names are the failures. ``--photos N`` also sends N frames
+of each clip (evenly spaced inside it) through the whole photo path (``Pipeline.analyze_image``:
+BlazePose on the still, then the same decision) and prints the same shares for them.
 
 ``--cache`` keeps each clip's poses so that a rerun measures the counters without the pose model.
 """
@@ -29,10 +34,12 @@ import argparse
 import csv
 import pickle
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from gymvision.media import iter_frames, probe_video
 from gymvision.pipeline import Pipeline
 from gymvision.reps import LiveRepTracker, analyze_reps
 
@@ -64,12 +71,66 @@ def _scores(true: list[int], counted: list[int]) -> str:
             f"exact {np.mean(err == 0):.2f}")
 
 
+def _frame_names(pipeline: Pipeline, track: list, exercise: str) -> Counter:
+    """How every second posed frame of ``track`` is named alone (as a photo): right / unknown / wrong,
+    and each wrong name as ``("as", name)``."""
+    poses = [p for _, p in track[::2] if p is not None]
+    out: Counter = Counter()
+    if not poses:
+        return out
+    for probs, pose in zip(pipeline.recognizer.predict_poses(poses), poses, strict=True):
+        label, _ = pipeline.decide(pipeline.recognizer._as_dict(probs), [pose])
+        kind = "right" if label == exercise else "unknown" if label == "unknown" else "wrong"
+        out[kind] += 1
+        if kind == "wrong":
+            out[("as", label)] += 1
+    return out
+
+
+def _photo_names(pipeline: Pipeline, path: Path, exercise: str, n: int) -> Counter:
+    """How ``n`` evenly spaced frames of the clip at ``path`` are named through the photo path."""
+    duration = probe_video(path).duration_s
+    want = [duration * (k + 1) / (n + 1) for k in range(n)]
+    out: Counter = Counter()
+    for frame in iter_frames(path, sample_fps=5):
+        if want and frame.t >= want[0] and frame.rgb is not None:
+            want.pop(0)
+            label = pipeline.analyze_image(frame.rgb, name=path.name).exercise
+            kind = "right" if label == exercise else "unknown" if label == "unknown" else "wrong"
+            out[kind] += 1
+            if kind == "wrong":
+                out[("as", label)] += 1
+    return out
+
+
+def _print_frames(frames: list[tuple[str, str, Counter]], title: str) -> None:
+    groups: dict[str, list[Counter]] = defaultdict(list)
+    wrong: Counter = Counter()
+    for ex, group, c in frames:
+        if sum(c[k] for k in ("right", "unknown", "wrong")):
+            groups["all"].append(c)
+            groups[ex].append(c)
+            groups[f"set {group}"].append(c)
+        wrong.update({(ex, k[1]): v for k, v in c.items() if isinstance(k, tuple)})
+    print(f"\n{title}, share per clip averaged over clips:")
+    for name in ["all", *sorted(k for k in groups if k != "all")]:
+        cs = groups[name]
+        share = {k: np.mean([c[k] / sum(c[j] for j in ("right", "unknown", "wrong")) for c in cs])
+                 for k in ("right", "unknown", "wrong")}
+        print(f"  {name:16} clips {len(cs):2d}  right {share['right']:.3f}  unknown {share['unknown']:.3f}  "
+              f"wrong {share['wrong']:.3f}")
+    print("  most common wrong names (frames): " + ", ".join(
+        f"{ex} as {lab} {n}" for (ex, lab), n in wrong.most_common(6)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--videos", type=Path, required=True,
                     help="folder holding the clips (searched recursively)")
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--cache", type=Path, default=None, help="folder for the clips' poses (reused on reruns)")
+    ap.add_argument("--photos", type=int, default=0, metavar="N",
+                    help="also name N frames of each clip through the photo path")
     args = ap.parse_args()
     found = {p.name: p for p in args.videos.rglob("*") if p.is_file()}
     with open(args.csv, newline="") as fh:
@@ -78,6 +139,8 @@ def main() -> None:
         raise SystemExit(f"none of the clips in {args.csv} is under {args.videos}")
     pipeline = Pipeline()
     true, batch, live, e2e, live_e2e, labels, live_labels, sets = [], [], [], [], [], [], [], []
+    frames: list[tuple[str, str, Counter]] = []
+    photos: list[tuple[str, str, Counter]] = []
     spent = video = 0.0
     print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e  live: named    e2e")
     for r in rows:
@@ -105,6 +168,9 @@ def main() -> None:
         labels.append((label, ex))
         live_labels.append(live_label)
         sets.append(r.get("set") or "all")
+        frames.append((ex, sets[-1], _frame_names(pipeline, track, ex)))
+        if args.photos:
+            photos.append((ex, sets[-1], _photo_names(pipeline, found[r["file"]], ex, args.photos)))
         print(f"{r['file']:44} {ex:15} {n:4d} {b:5d} {tracker.count:4d}  {label:15} {e2e[-1]:3d}  "
               f"{live_label:15} {live_e2e[-1]:3d}")
     rec = np.array([lab == ex for lab, ex in labels])
@@ -127,6 +193,9 @@ def main() -> None:
     for ex in sorted({ex for _, ex in labels}):
         k = [i for i, (_, e) in enumerate(labels) if e == ex]
         print(f"  {ex:15} clips {len(k):2d}  batch {_scores([true[i] for i in k], [batch[i] for i in k])}")
+    _print_frames(frames, "single frames of the pose track named alone (as photos are)")
+    if photos:
+        _print_frames(photos, f"{args.photos} frames per clip through the photo path")
     if spent > 0:
         print(f"analysis speed (clips not from the cache): {video / spent:.2f}x real time "
               f"({video:.0f} s of video in {spent:.0f} s)")

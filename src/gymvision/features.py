@@ -1,9 +1,12 @@
 """View-normalised features from poses: per frame (posture) and per window (motion).
 
-Per-frame features describe the posture in ways that survive the camera: joint angles (2D and 3D),
+Per-frame features describe the posture in ways that survive the camera: joint angles in the image,
 segment angles against the image vertical (gravity), positions of the limbs in the torso's own frame
-(along the torso / towards the chest), which way the chest faces (up, down, camera), and height
-relations in the image (wrists above shoulders, ankles below hips…). Lengths are divided by an
+(along the torso / towards the chest), which way the chest and face point (up, down, camera; the only
+features that read the pose model's depth), and height relations in the image (wrists above
+shoulders, ankles below hips…). Joint angles and limb positions are not taken in 3D: BlazePose's depth
+on real footage bends them far outside any real posture (a real deadlift's set-up read as a 54° knee
+beside a 124° one in the image), which made the recogniser call deadlifts squats. Lengths are divided by an
 estimate of the person's stature in pixels. Left/right is replaced by the better-seen "near" side and
 the "far" side, so a mirrored view gives the same features. Values that cannot be measured (hidden or
 missing landmarks) are NaN; the gradient-boosted recogniser handles NaN natively.
@@ -47,7 +50,7 @@ _BODY_POINTS = ("elbow", "wrist", "knee", "ankle")
 def _names() -> tuple[str, ...]:
     n: list[str] = []
     for j in _ANGLES:
-        n += [f"{j}_near", f"{j}_far", f"{j}_near_3d", f"{j}_far_3d"]
+        n += [f"{j}_near", f"{j}_far"]
     n += ["torso_vs_vertical", "body_vs_vertical"]
     for s in _SEGMENTS:
         n += [f"{s}_near_vs_vertical", f"{s}_far_vs_vertical"]
@@ -61,9 +64,7 @@ def _names() -> tuple[str, ...]:
           "ankle_below_knee", "nose_above_shoulder", "wrist_below_ankle"]
     n += ["bbox_aspect", "bbox_height", "bbox_width", "wrist_spread", "knee_spread", "ankle_spread",
           "shoulder_width"]
-    n += ["torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "face_up_3d", "face_to_camera_3d",
-          "wrist_along_3d", "wrist_front_3d",
-          "knee_along_3d", "knee_front_3d", "ankle_along_3d", "ankle_front_3d"]
+    n += ["torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "face_up_3d", "face_to_camera_3d"]
     n += ["hand_gap_vs_shoulders", "hand_gap_vs_elbows", "wrist_to_nose"]
     return tuple(n)
 
@@ -105,7 +106,6 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
     n = xyz.shape[0]
     p = _masked(xyz, vis, min_visibility)
     s = _scale(p)
-    sc = s[:, None]
     # Near side: the better-visible one; on a tie, the one closer to the camera (smaller z).
     limb = [L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE]
     limb_r = [L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE]
@@ -136,12 +136,8 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
         for a, v, b in _ANGLES.values():
             side = pick((a, v, b))
             for near in (True, False):
-                pa, pv, pb = pt(a, near, side), pt(v, near, side), pt(b, near, side)
-                cols += [g.joint_angle(pa[:, :2], pv[:, :2], pb[:, :2]), g.joint_angle(pa, pv, pb)]
-        # reorder to name order: near, far, near_3d, far_3d
-        for k in range(len(_ANGLES)):
-            i = len(cols) - 4 * len(_ANGLES) + 4 * k
-            cols[i:i + 4] = [cols[i], cols[i + 2], cols[i + 1], cols[i + 3]]
+                cols.append(g.joint_angle(pt(a, near, side)[:, :2], pt(v, near, side)[:, :2],
+                                          pt(b, near, side)[:, :2]))
         sh, hp, an = mid("shoulder"), mid("hip"), mid("ankle")
         cols.append(g.segment_angle_vertical(sh, hp))
         cols.append(g.segment_angle_vertical(sh, an))
@@ -197,9 +193,6 @@ def features_array(xyz: np.ndarray, visibility: np.ndarray, *,
         nose3 = p[:, L.NOSE] - sh
         face3 = g.unit(nose3 - np.sum(nose3 * up3, axis=1, keepdims=True) * up3)
         cols += [-up3[:, 1], -chest3[:, 1], -chest3[:, 2], -face3[:, 1], -face3[:, 2]]
-        for name in ("wrist", "knee", "ankle"):
-            d = (mid(name) - sh) / sc
-            cols += [np.sum(d * up3, axis=1), np.sum(d * chest3, axis=1)]
         # Hand gap against the shoulders and the elbows (hands at the head or laced behind it sit
         # inside the elbows; a press or a bar grip holds them above or outside), and how far the
         # hands are from the face. Ratios are left unmeasured when the shoulders are seen side on.
