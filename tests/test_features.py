@@ -50,6 +50,25 @@ def test_scale_and_translation_invariance() -> None:
     np.testing.assert_allclose(pose_features(moved), f1, rtol=1e-3, atol=1e-3)
 
 
+def test_only_chest_and_face_direction_read_depth() -> None:
+    """BlazePose's depth on real footage is far off (a real deadlift set-up's knee read 54° in 3D
+    beside 124° in the image): joint angles and limb positions come from x/y alone, and only the
+    five features telling which way the chest and face point change when z does."""
+    pose = _pose_at("deadlift", "side_left", when="start", noise=0.5)
+    vis = pose.visibility.copy()
+    vis[[L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE]] = 0.99
+    vis[[L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE]] = 0.6
+    base = Pose(pose.xyz, vis, pose.image_size)
+    xyz = pose.xyz.copy()
+    xyz[:, 2] += np.random.default_rng(0).normal(0, 200, len(xyz)).astype(np.float32)
+    bent = pose_features(Pose(xyz, vis, pose.image_size))
+    f = pose_features(base)
+    depth = {"torso_up_3d", "chest_up_3d", "chest_to_camera_3d", "face_up_3d", "face_to_camera_3d"}
+    assert {n for n in FEATURE_NAMES if n.endswith("_3d")} == depth
+    changed = {n for n in FEATURE_NAMES if not np.isclose(bent[F[n]], f[F[n]], equal_nan=True)}
+    assert changed and changed <= depth
+
+
 def test_mirror_invariance() -> None:
     """A mirrored image (x flipped, left/right labels swapped) gives the same features."""
     pose = _pose_at("deadlift", "front_diag", noise=0.5)
