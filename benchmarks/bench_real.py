@@ -17,11 +17,12 @@ overall: the recognised exercise; the batch count and the live tracker's count o
 the true exercise (live counts end as a live set saved at the clip's end: ``finish``); the end-to-end
 count of video analysis (``Pipeline.summarise_track``, 0 when the exercise was not recognised) and of a
 live session replaying the poses (``Session.process_pose``, 0 unless its reps were counted as the true
-exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; and analysis
-time against video time. Then every second frame's pose judged alone, as a photo is
-(``Pipeline.decide`` on the single-frame model): the share named right, ``unknown`` or wrong, averaged
-over clips, per exercise and per set, and the most common wrong names. Frames of standing between
-reps should come out ``unknown``; wrong names are the failures. ``--photos N`` also sends N frames
+exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; the live
+label shown on every frame (right, ``unknown``, wrong); and analysis time against video time. Then
+every second frame's pose judged alone, as a photo is (``Pipeline.decide`` on the single-frame
+model): the share named right, ``unknown`` or wrong, averaged over clips, per exercise and per set,
+and the most common wrong names. Frames of standing between reps should come out ``unknown``; wrong
+names are the failures. ``--photos N`` also sends N frames
 of each clip (evenly spaced inside it) through the whole photo path (``Pipeline.analyze_image``:
 BlazePose on the still, then the same decision) and prints the same shares for them.
 
@@ -140,6 +141,7 @@ def main() -> None:
     pipeline = Pipeline()
     true, batch, live, e2e, live_e2e, labels, live_labels, sets = [], [], [], [], [], [], [], []
     frames: list[tuple[str, str, Counter]] = []
+    live_frames = [0, 0, 0]  # frames whose live label was right, unknown, wrong
     photos: list[tuple[str, str, Counter]] = []
     spent = video = 0.0
     print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e  live: named    e2e")
@@ -157,7 +159,8 @@ def main() -> None:
         label, end = res.exercise, res.reps
         with pipeline.session() as session:  # the webcam's path, on the same poses
             for t, p in track:
-                session.process_pose(float(t), p)
+                shown = session.process_pose(float(t), p).exercise
+                live_frames[0 if shown == ex else 1 if shown == "unknown" else 2] += 1
             session.finish()
             live_label, live_end = session.set_exercise, session.reps
         true.append(n)
@@ -182,6 +185,8 @@ def main() -> None:
     live_rec = np.array([lab == ex for lab, (_, ex) in zip(live_labels, labels, strict=True)])
     print(f"live, named as: right {live_rec.mean():.2f}, unknown "
           f"{np.mean([lab == 'unknown' for lab in live_labels]):.2f}")
+    right, unknown, wrong = np.array(live_frames) / max(sum(live_frames), 1)
+    print(f"live label, all frames:    right {right:.3f}, unknown {unknown:.3f}, wrong {wrong:.3f}")
     print(f"end to end:                {_scores(true, e2e)}")
     print(f"end to end, live:          {_scores(true, live_e2e)}")
     for name in sorted(set(sets)) if len(set(sets)) > 1 else []:
