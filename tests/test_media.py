@@ -18,6 +18,7 @@ from gymvision.media import (
     iter_frames,
     probe_video,
     resize_max_side,
+    sniff_format,
     sniff_kind,
 )
 
@@ -67,6 +68,11 @@ def test_sniff_kind_reads_magic_bytes(astronaut: np.ndarray, person_video: Path)
     assert sniff_kind(_jpeg(Image.fromarray(astronaut))[:32]) == "image"
     assert sniff_kind(person_video.read_bytes()[:32]) == "video"
     assert sniff_kind(b"#!/bin/sh\necho hi\n") is None
+    # the web upload check reads the same table, and keeps only the formats it accepts
+    assert sniff_format(person_video.read_bytes()[:32]) == ("mp4", "video")
+    assert sniff_format(HEIC_ASTRONAUT.read_bytes()[:32]) == ("heic", "image")
+    assert sniff_format(b"\x00\x00\x00\x08wide\x00\x00\x00\x00mdat") == ("mov", "video")
+    assert sniff_format(b"GIF89a") == ("gif", "image")
 
 
 def test_phone_photos_in_heic_are_photos(astronaut: np.ndarray) -> None:

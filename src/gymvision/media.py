@@ -37,25 +37,38 @@ def media_kind(path: Path) -> str | None:
     return None
 
 
+#: Top-level QuickTime atoms a .mov may open with instead of ``ftyp``.
+QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
+
+
+def sniff_format(head: bytes) -> tuple[str, str] | None:
+    """The format (``"jpg"``, ``"mp4"``…) and kind (``"image"`` or ``"video"``) of a file from its
+    first bytes (magic numbers, not its name), or None when it is neither."""
+    ftyp = head[4:8] == b"ftyp"
+    riff = head[:4] == b"RIFF"
+    checks: tuple[tuple[bool, str, str], ...] = (
+        (head.startswith(b"\xff\xd8\xff"), "jpg", "image"),
+        (head.startswith(b"\x89PNG\r\n\x1a\n"), "png", "image"),
+        (head.startswith((b"GIF87a", b"GIF89a")), "gif", "image"),
+        (head.startswith(b"BM"), "bmp", "image"),
+        (riff and head[8:12] == b"WEBP", "webp", "image"),
+        (head[:4] in (b"II*\x00", b"MM\x00*"), "tiff", "image"),
+        (ftyp and head[8:12] == b"avif", "avif", "image"),
+        (ftyp and head[8:12] in IMAGE_BRANDS, "heic", "image"),  # a HEIC/HEIF photo
+        (ftyp and head[8:12] == b"qt  ", "mov", "video"),
+        (ftyp, "mp4", "video"),
+        (head[4:8] in QT_ATOMS, "mov", "video"),
+        (head[:4] == b"\x1a\x45\xdf\xa3", "webm" if b"webm" in head[:64] else "mkv", "video"),
+        (riff and head[8:12] == b"AVI ", "avi", "video"),
+        (head.startswith(b"YUV4MPEG2"), "y4m", "video"),
+    )
+    return next(((ext, kind) for hit, ext, kind in checks if hit), None)
+
+
 def sniff_kind(head: bytes) -> str | None:
     """'image', 'video' or None from the first bytes of a file (magic numbers, not extensions)."""
-    if head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"BM")):
-        return "image"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image"
-    if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
-        return "image"  # a HEIC/HEIF or AVIF photo
-    if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free"):
-        return "video"  # mp4 / mov / m4v
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "video"  # mkv / webm
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "video"
-    if head.startswith(b"YUV4MPEG2"):
-        return "video"
-    return None
+    found = sniff_format(head)
+    return None if found is None else found[1]
 
 
 def _av_reason(exc: Exception) -> str:

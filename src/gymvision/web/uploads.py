@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..media import IMAGE_BRANDS
+from ..media import sniff_format
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,6 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "h
 VIDEO_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "avi": "video/x-msvideo",
                "mkv": "video/x-matroska", "webm": "video/webm"}
 ACCEPTED = "png, jpg, webp or heic photos; mp4, mov, avi, mkv or webm videos"
-_QT_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 
 @dataclass(frozen=True)
@@ -38,24 +37,10 @@ class FileType:
 
 def sniff(head: bytes) -> FileType | None:
     """Recognise an accepted format from the first bytes of a file (None if not accepted)."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return FileType("png", "image")
-    if head.startswith(b"\xff\xd8\xff"):
-        return FileType("jpg", "image")
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return FileType("webp", "image")
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return FileType("avi", "video")
-    if head[4:8] == b"ftyp" and head[8:12] in IMAGE_BRANDS:
-        return FileType("avif" if head[8:12] == b"avif" else "heic", "image")
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        return FileType("mov" if brand == b"qt  " else "mp4", "video")
-    if head[4:8] in _QT_ATOMS:
-        return FileType("mov", "video")
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return FileType("webm" if b"webm" in head[:64] else "mkv", "video")
-    return None
+    found = sniff_format(head)
+    if found is None or found[0] not in {**IMAGE_TYPES, **VIDEO_TYPES}:
+        return None
+    return FileType(*found)
 
 
 def random_name(ext: str) -> str:
