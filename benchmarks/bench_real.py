@@ -22,9 +22,9 @@ label shown on every frame (right, ``unknown``, wrong); and analysis time agains
 every second frame's pose judged alone, as a photo is (``Pipeline.decide`` on the single-frame
 model): the share named right, ``unknown`` or wrong, averaged over clips, per exercise and per set,
 and the most common wrong names. Frames of standing between reps should come out ``unknown``; wrong
-names are the failures. ``--photos N`` also sends N frames
-of each clip (evenly spaced inside it) through the whole photo path (``Pipeline.analyze_image``:
-BlazePose on the still, then the same decision) and prints the same shares for them.
+names are the failures. ``--photos N`` also sends N frames of each clip (evenly spaced inside it)
+through the whole photo path (``Pipeline.analyze_image``: BlazePose on the still, then the same
+decision) and prints the same shares for them.
 
 ``--cache`` keeps each clip's poses so that a rerun measures the counters without the pose model.
 """
