@@ -72,6 +72,18 @@ def _scores(true: list[int], counted: list[int]) -> str:
             f"exact {np.mean(err == 0):.2f}")
 
 
+#: How a frame's name compares with the clip's exercise.
+KINDS = ("right", "unknown", "wrong")
+
+
+def _tally(out: Counter, label: str, exercise: str) -> None:
+    """Count ``label`` as right, unknown or wrong for ``exercise`` (a wrong one also as ``("as", label)``)."""
+    kind = "right" if label == exercise else "unknown" if label == "unknown" else "wrong"
+    out[kind] += 1
+    if kind == "wrong":
+        out[("as", label)] += 1
+
+
 def _frame_names(pipeline: Pipeline, track: list, exercise: str) -> Counter:
     """How every second posed frame of ``track`` is named alone (as a photo): right / unknown / wrong,
     and each wrong name as ``("as", name)``."""
@@ -80,11 +92,7 @@ def _frame_names(pipeline: Pipeline, track: list, exercise: str) -> Counter:
     if not poses:
         return out
     for probs, pose in zip(pipeline.recognizer.predict_poses(poses), poses, strict=True):
-        label, _ = pipeline.decide(pipeline.recognizer._as_dict(probs), [pose])
-        kind = "right" if label == exercise else "unknown" if label == "unknown" else "wrong"
-        out[kind] += 1
-        if kind == "wrong":
-            out[("as", label)] += 1
+        _tally(out, pipeline.decide(pipeline.recognizer._as_dict(probs), [pose])[0], exercise)
     return out
 
 
@@ -96,11 +104,7 @@ def _photo_names(pipeline: Pipeline, path: Path, exercise: str, n: int) -> Count
     for frame in iter_frames(path, sample_fps=5):
         if want and frame.t >= want[0] and frame.rgb is not None:
             want.pop(0)
-            label = pipeline.analyze_image(frame.rgb, name=path.name).exercise
-            kind = "right" if label == exercise else "unknown" if label == "unknown" else "wrong"
-            out[kind] += 1
-            if kind == "wrong":
-                out[("as", label)] += 1
+            _tally(out, pipeline.analyze_image(frame.rgb, name=path.name).exercise, exercise)
     return out
 
 
@@ -108,7 +112,7 @@ def _print_frames(frames: list[tuple[str, str, Counter]], title: str) -> None:
     groups: dict[str, list[Counter]] = defaultdict(list)
     wrong: Counter = Counter()
     for ex, group, c in frames:
-        if sum(c[k] for k in ("right", "unknown", "wrong")):
+        if sum(c[k] for k in KINDS):
             groups["all"].append(c)
             groups[ex].append(c)
             groups[f"set {group}"].append(c)
@@ -116,8 +120,7 @@ def _print_frames(frames: list[tuple[str, str, Counter]], title: str) -> None:
     print(f"\n{title}, share per clip averaged over clips:")
     for name in ["all", *sorted(k for k in groups if k != "all")]:
         cs = groups[name]
-        share = {k: np.mean([c[k] / sum(c[j] for j in ("right", "unknown", "wrong")) for c in cs])
-                 for k in ("right", "unknown", "wrong")}
+        share = {k: np.mean([c[k] / sum(c[j] for j in KINDS) for c in cs]) for k in KINDS}
         print(f"  {name:16} clips {len(cs):2d}  right {share['right']:.3f}  unknown {share['unknown']:.3f}  "
               f"wrong {share['wrong']:.3f}")
     print("  most common wrong names (frames): " + ", ".join(
@@ -141,7 +144,7 @@ def main() -> None:
     pipeline = Pipeline()
     true, batch, live, e2e, live_e2e, labels, live_labels, sets = [], [], [], [], [], [], [], []
     frames: list[tuple[str, str, Counter]] = []
-    live_frames = [0, 0, 0]  # frames whose live label was right, unknown, wrong
+    live_frames: Counter = Counter()  # frames whose live label was right, unknown, wrong
     photos: list[tuple[str, str, Counter]] = []
     spent = video = 0.0
     print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e  live: named    e2e")
@@ -159,8 +162,7 @@ def main() -> None:
         label, end = res.exercise, res.reps
         with pipeline.session() as session:  # the webcam's path, on the same poses
             for t, p in track:
-                shown = session.process_pose(float(t), p).exercise
-                live_frames[0 if shown == ex else 1 if shown == "unknown" else 2] += 1
+                _tally(live_frames, session.process_pose(float(t), p).exercise, ex)
             session.finish()
             live_label, live_end = session.set_exercise, session.reps
         true.append(n)
@@ -185,7 +187,7 @@ def main() -> None:
     live_rec = np.array([lab == ex for lab, (_, ex) in zip(live_labels, labels, strict=True)])
     print(f"live, named as: right {live_rec.mean():.2f}, unknown "
           f"{np.mean([lab == 'unknown' for lab in live_labels]):.2f}")
-    right, unknown, wrong = np.array(live_frames) / max(sum(live_frames), 1)
+    right, unknown, wrong = (live_frames[k] / max(sum(live_frames[j] for j in KINDS), 1) for k in KINDS)
     print(f"live label, all frames:    right {right:.3f}, unknown {unknown:.3f}, wrong {wrong:.3f}")
     print(f"end to end:                {_scores(true, e2e)}")
     print(f"end to end, live:          {_scores(true, live_e2e)}")
