@@ -224,6 +224,20 @@ def decide(probs: dict[str, float], threshold: float) -> tuple[str, float]:
 SET_MARGIN = 2.0
 
 
+def _lead(probs: dict[str, float], names: tuple[str, ...], threshold: float) -> float | None:
+    """The share of the exercises' probability that ``names`` hold together, when it is at least
+    ``threshold`` and ``SET_MARGIN`` × the best exercise outside them; else None."""
+    ex = {k: float(v) for k, v in probs.items() if k in EXERCISES}
+    total = sum(ex.values())
+    if total <= 0.0:
+        return None
+    held = sum(ex.get(k, 0.0) for k in names)
+    other = max((v for k, v in ex.items() if k not in names), default=0.0)
+    if held / total < threshold or held < SET_MARGIN * other:
+        return None
+    return held / total
+
+
 def set_candidate(probs: dict[str, float], threshold: float) -> tuple[str, float] | None:
     """The exercise a counted set may confirm when :func:`decide` said ``unknown``, with its share.
 
@@ -232,14 +246,12 @@ def set_candidate(probs: dict[str, float], threshold: float) -> tuple[str, float
     ``threshold`` and lead the next by ``SET_MARGIN`` (squat vs deadlift stays ``unknown``); the
     caller then counts its reps and names it only if they form a set.
     """
-    ranked = sorted(((float(v), k) for k, v in probs.items() if k in EXERCISES), reverse=True)
-    total = sum(v for v, _ in ranked)
-    if total <= 0.0:
+    ex = {k: float(v) for k, v in probs.items() if k in EXERCISES}
+    if not ex:
         return None
-    (p1, best), p2 = ranked[0], ranked[1][0] if len(ranked) > 1 else 0.0
-    if p1 < SET_MARGIN * p2 or p1 / total < threshold:
-        return None
-    return best, p1 / total
+    best = max(ex, key=ex.__getitem__)
+    share = _lead(ex, (best,), threshold)
+    return None if share is None else (best, share)
 
 
 #: Exercises that look alike frame by frame (a deadlift's floor from the side, a squat's bottom with the
@@ -250,12 +262,4 @@ LOOKALIKES = ("squat", "deadlift")
 def lookalike_share(probs: dict[str, float], threshold: float) -> float | None:
     """The share of the exercises held by squat and deadlift together when, as a pair, they lead as
     :func:`set_candidate` asks of one exercise (share ≥ ``threshold``, ``SET_MARGIN`` × the best other)."""
-    ex = {k: float(v) for k, v in probs.items() if k in EXERCISES}
-    total = sum(ex.values())
-    if total <= 0.0:
-        return None
-    pair = sum(ex.get(k, 0.0) for k in LOOKALIKES)
-    other = max((v for k, v in ex.items() if k not in LOOKALIKES), default=0.0)
-    if pair / total < threshold or pair < SET_MARGIN * other:
-        return None
-    return pair / total
+    return _lead(probs, LOOKALIKES, threshold)
