@@ -20,6 +20,8 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "h
                "avif": "image/avif"}
 VIDEO_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "avi": "video/x-msvideo",
                "mkv": "video/x-matroska", "webm": "video/webm"}
+#: Every accepted format's MIME type.
+MIME_TYPES = {**IMAGE_TYPES, **VIDEO_TYPES}
 ACCEPTED = "png, jpg, webp or heic photos; mp4, mov, avi, mkv or webm videos"
 
 
@@ -32,13 +34,13 @@ class FileType:
 
     @property
     def mime(self) -> str:
-        return {**IMAGE_TYPES, **VIDEO_TYPES}[self.ext]
+        return MIME_TYPES[self.ext]
 
 
 def sniff(head: bytes) -> FileType | None:
     """Recognise an accepted format from the first bytes of a file (None if not accepted)."""
     found = sniff_format(head)
-    if found is None or found[0] not in {**IMAGE_TYPES, **VIDEO_TYPES}:
+    if found is None or found[0] not in MIME_TYPES:
         return None
     return FileType(*found)
 
