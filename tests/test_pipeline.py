@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from gymvision.exercises import EXERCISES
 from gymvision.landmarks import L
 from gymvision.pipeline import crowd_advice, has_evidence, visibility_advice
 from gymvision.results import Pose
@@ -57,3 +59,18 @@ def test_crowd_advice() -> None:
     assert crowd_advice(1) == []
     assert crowd_advice(3)[0].startswith("3 people in view")
     assert crowd_advice(4, video=True, tracked=False) == []  # nobody analysed: "No person found" instead
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_each_sample_photo_shows_its_exercise(pipeline, exercise: str) -> None:
+    """The demo photos offered in the web app: the real pose model finds the rendered figure and the
+    shipped recogniser names the exercise the photo is labelled with (a retrained model that loses one
+    of them would greet new users with a wrong answer)."""
+    from PIL import Image
+
+    from gymvision.demo import sample_image_path
+
+    rgb = np.asarray(Image.open(sample_image_path(f"demo_{exercise}.jpg")).convert("RGB"))
+    res = pipeline.analyze_image(rgb, name=f"demo_{exercise}.jpg")
+    assert res.people == 1
+    assert (res.exercise, round(res.confidence, 1) >= 0.6) == (exercise, True), res.probabilities
