@@ -68,7 +68,7 @@ def test_front_view_withholds_depth_and_says_where_to_film():
     res = analyze_reps("squat", ts, poses)
     assert len(res.events) == 4
     assert all("knee_bottom_deg" not in ev.metrics for ev in res.events)
-    assert "film from the side to check squat depth" in res.advice
+    assert "film from the side to check squat depth and your back angle" in res.advice
     # knees that track the toes are not a cave
     assert all(not any("caved" in c for c in ev.cues) for ev in res.events)
     assert all(ev.metrics["knee_gap_to_leg_line"] > 0.9 for ev in res.events)
@@ -272,7 +272,7 @@ def test_cues_withheld_from_unsupported_views_on_generated_sets():
     res = analyze_reps("push_up", seq.times, seq.poses)
     assert len(res.events) == 4
     assert all("hip_pike_deg" not in ev.metrics for ev in res.events)
-    assert "film from the side to check your hips" in res.advice
+    assert "film from the side to check your hips and push-up depth" in res.advice
     sagittal_only = [r for r in rules_for("push_up") if r.views <= SAGITTAL]
     assert sagittal_only
 
@@ -524,3 +524,17 @@ def test_a_pull_bent_over_most_of_the_rep_is_judged_where_it_stands(view, expect
     window = np.sort(np.concatenate([bent[:18], tall[:6]]))
     assert estimate_view(xyz[bent], arr.vis[bent]).name == "side"  # the depth alone says edge-on
     assert estimate_view(xyz[window], arr.vis[window]).name == expected
+
+
+def test_set_advice_gives_one_line_per_way_of_filming() -> None:
+    from gymvision.form import merge_advice
+
+    lines = ["film from the side to check squat depth", "step back so your feet are in frame",
+             "film from the side to check your back angle", "film from the front to check your knees",
+             "film from the side to check squat depth", "step back so your feet are in frame",
+             "film from the side to check your hips"]
+    assert merge_advice(lines) == [
+        "film from the side to check squat depth, your back angle and your hips",
+        "step back so your feet are in frame", "film from the front to check your knees"]
+    assert merge_advice(merge_advice(lines)[:1]) == merge_advice(lines)[:1]
+    assert merge_advice([]) == []

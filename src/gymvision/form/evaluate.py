@@ -165,6 +165,32 @@ def _add(items: list[str], item: str) -> None:
         items.append(item)
 
 
+_CHECK = " to check "
+
+
+def merge_advice(items: Sequence[str]) -> list[str]:
+    """One line per way of filming: "film from the side to check squat depth" and "film from the side
+    to check your back angle" become "film from the side to check squat depth and your back angle".
+    Other lines are kept as they are, in order, without repeats."""
+    out: list[str | list[str]] = []
+    whats: dict[str, list[str]] = {}
+    for item in items:
+        how, sep, what = item.partition(_CHECK)
+        if not sep:
+            if item not in out:
+                out.append(item)
+        elif how in whats:
+            _add(whats[how], what)
+        else:
+            whats[how] = [what]
+            out.append([how])
+    return [line if isinstance(line, str) else line[0] + _CHECK + _join(whats[line[0]]) for line in out]
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def evaluate_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | None],
                   events: Sequence[RepEvent]) -> list[str]:
     """Fill ``cues`` and ``metrics`` of each event in place; return the set's camera advice."""
@@ -176,4 +202,4 @@ def evaluate_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | 
         ev.metrics.update(res.metrics)
         for a in res.advice:
             _add(advice, a)
-    return advice
+    return merge_advice(advice)

@@ -268,7 +268,8 @@ class LiveRepTracker:
         self._marks_hist: deque[_Marks] = deque(maxlen=3)
         self.count = 0
         self.events: list[RepEvent] = []
-        self.advice: list[str] = []
+        self.advice: list[str] = []  # camera advice of the reps so far, one line per way of filming
+        self._advice: list[str] = []  # the same, line by line as the rules gave it
         self._set_forms: list[FormResult] = []  # the current set's reps (``form.compare_within_set``)
         self._amps: deque[float] = deque(maxlen=6)
         self._scales: deque[float] = deque(maxlen=SCALE_LEN)
@@ -849,7 +850,7 @@ class LiveRepTracker:
         return start, float(np.clip(top, start, end)), end
 
     def _add_form(self, event: RepEvent) -> None:
-        from ..form import compare_within_set, evaluate_rep
+        from ..form import compare_within_set, evaluate_rep, merge_advice
 
         sel = [(tt, p) for tt, p in self._buffer if event.start_s - 0.05 <= tt <= event.end_s + 0.05]
         if not sel:
@@ -862,9 +863,8 @@ class LiveRepTracker:
         compare_within_set(self.exercise, self._set_forms)
         event.cues = result.cues[:1]  # at most one new cue per rep live
         event.metrics.update(result.metrics)
-        for a in result.advice:
-            if a not in self.advice:
-                self.advice.append(a)
+        self._advice += [a for a in result.advice if a not in self._advice]
+        self.advice = merge_advice(self._advice)
 
 
 def _follows(prev: tuple[float, float], start_t: float, amp: float) -> bool:
