@@ -119,3 +119,18 @@ def test_exit_codes(inputs: Path) -> None:
     assert bad.returncode == 2 and "unknown exercise" in bad.stderr
     missing = run_cli("analyze", str(inputs / "nope.jpg"), "--json")
     assert missing.returncode == 1 and json.loads(missing.stdout)["error"] == "file not found"
+
+
+def test_table_lists_each_rep_of_a_video() -> None:
+    from gymvision.demo import sample_image_path
+
+    proc = run_cli("analyze", str(sample_image_path("demo_squat.mp4")))
+    assert proc.returncode == 0, proc.stderr
+    assert "demo_squat.mp4: 5 squat reps" in proc.stdout
+    rows = [line.split("│")[1:-1] for line in proc.stdout.splitlines() if line.startswith("│ ")]
+    reps = [[c.strip() for c in row] for row in rows if len(row) == 9]
+    assert [r[0] for r in reps] == ["1", "2", "3", "4", "5"]
+    for _, start, turn, end, lower, lift, rom, conf, _cues in reps:
+        assert float(start) < float(turn) < float(end)
+        assert abs(float(lower) + float(lift) - (float(end) - float(start))) < 0.02
+        assert 60 <= float(rom.rstrip("°")) <= 130 and 0 < float(conf) <= 1

@@ -41,6 +41,20 @@ def _table(results: list[AnalysisResult]) -> Table:
     return table
 
 
+def _rep_table(r: AnalysisResult) -> Table:
+    """The reps of one video: times (s), lowering and lifting phases (s), range of motion, confidence."""
+    title = f"{Path(r.file).name}: {r.reps} {r.exercise.replace('_', ' ')} reps"
+    table = Table(title=title, title_justify="left")
+    for col in ("#", "start s", "turn s", "end s", "lower s", "lift s", "ROM", "conf"):
+        table.add_column(col, justify="right")
+    table.add_column("cues", overflow="fold")
+    for ev in r.rep_events:
+        table.add_row(str(ev.index), f"{ev.start_s:.2f}", f"{ev.turn_s:.2f}", f"{ev.end_s:.2f}",
+                      f"{ev.eccentric_s:.2f}", f"{ev.concentric_s:.2f}", f"{ev.rom_deg:.0f}°",
+                      f"{ev.confidence:.2f}", "; ".join(ev.cues) or "–")
+    return table
+
+
 def analyze(
     paths: list[Path] = typer.Argument(..., help="Images, videos or folders (walked recursively)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input file, one per line."),
@@ -85,7 +99,11 @@ def analyze(
                 sys.stdout.write(json.dumps(res.to_dict()) + "\n")
                 sys.stdout.flush()
     if not as_json:
-        Console().print(_table(results))
+        console = Console()
+        console.print(_table(results))
+        for r in results:
+            if r.rep_events:
+                console.print(_rep_table(r))
     if all(r.error for r in results):
         raise typer.Exit(1)
 
