@@ -1273,3 +1273,24 @@ def test_a_heavy_single_held_at_lockout_is_a_rep(view):
         tracker.finish()
         assert tracker.count == 1, seed
         assert len(analyze_reps("deadlift", seq.times, list(seq.poses), with_form=False).events) == 1, seed
+
+
+def test_bending_down_into_a_plank_after_a_squat_set_is_no_rep():
+    """A squat starts and ends standing: after three squats the person bends down, hands to the floor,
+    and stays in a plank (a real bodyweight set ended so and was counted as a fourth rep)."""
+    ts, fs, _ = squat_profile(3, idle=1.0)
+    rng = np.random.default_rng(3)
+    poses = [toy_squat_pose(f, rng=rng) for f in fs]
+    t = float(ts[-1])
+    down = np.linspace(0.0, 1.0, 30)
+    for k in np.concatenate([down, np.ones(45)]):  # 1 s down into the plank, then 1.5 s held
+        t += 1.0 / FPS
+        ts = np.append(ts, t)
+        flex = 100.0 * np.sin(np.pi * min(k, 0.999)) + 15.0 * k  # knees bend, then straighten behind
+        poses.append(toy_squat_pose(flex, lean_extra=(90.0 - 0.45 * flex) * k, rng=rng))
+    assert analyze_reps("squat", ts, poses).count == 3
+    tracker = LiveRepTracker("squat")
+    for tt, p in zip(ts, poses, strict=True):
+        tracker.update(float(tt), p)
+    tracker.finish()
+    assert tracker.count == 3

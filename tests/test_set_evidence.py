@@ -267,3 +267,22 @@ def test_live_set_ended_on_the_way_back_counts_its_last_rep(pipeline) -> None:
             assert live.set_exercise == "squat"
             if added:
                 assert added[0].index == 5 and abs(added[0].turn_s - last.turn_s) < 0.5
+
+
+@pytest.mark.parametrize("exercise", ["deadlift", "squat"])
+def test_a_named_squat_or_deadlift_in_a_close_call_is_settled_by_the_load(exercise) -> None:
+    # A real kettlebell deadlift filmed from 45° in front read squat 0.64, deadlift 0.35: named squat,
+    # while the hands hung under a trunk bent far over all set long. The posture names the other one
+    # in such a close call, and leaves clear calls and undecided postures alone.
+    from gymvision.pipeline import settle_lookalike
+
+    seq = generate_sequence(exercise, n_reps=4, seed=1, view="front_diag", fps=15.0)
+    other = "squat" if exercise == "deadlift" else "deadlift"
+    close = {other: 0.64, exercise: 0.35}
+    assert settle_lookalike(other, 0.64, close, seq.poses) == (exercise, pytest.approx(1.0))
+    clear = {other: 0.8, exercise: 0.15, "push_up": 0.05}
+    assert settle_lookalike(other, 0.8, clear, seq.poses) == (other, 0.8)
+    assert settle_lookalike(exercise, 0.35, {exercise: 0.64, other: 0.35}, seq.poses) == (exercise, 0.35)
+    bench = {"bench_press": 0.6, **close}
+    assert settle_lookalike("bench_press", 0.6, bench, seq.poses) == ("bench_press", 0.6)
+    assert settle_lookalike(other, 0.64, close, seq.poses[:5]) == (other, 0.64)  # too little seen

@@ -144,6 +144,31 @@ def likely_exercise(probs: dict[str, float], poses: Sequence[Pose | None], thres
     return None if name is None else (name, share)
 
 
+#: Squat and deadlift are a close call when the runner-up holds at least this share of the two's
+#: probability (real clips: a kettlebell deadlift from 45° in front read squat 0.64, deadlift 0.35; a
+#: front-view barbell squat 0.65 / 0.34; every other real squat or deadlift clip gave the runner-up
+#: under 0.25 of the pair, or was left ``unknown``).
+LOOKALIKE_CLOSE = 0.3
+
+
+def settle_lookalike(label: str, conf: float, probs: dict[str, float], poses: Sequence[Pose | None]
+                     ) -> tuple[str, float]:
+    """A video named squat or deadlift in a close call (``LOOKALIKE_CLOSE``): the way the hands carry
+    the load over the clip (:func:`~gymvision.recognition.posture.squat_or_deadlift`) may name the
+    other one, with the pair's share of the exercises as its confidence. Undecided, it stays."""
+    from .recognition.model import LOOKALIKES
+    from .recognition.posture import squat_or_deadlift
+
+    if label not in LOOKALIKES:
+        return label, conf
+    other = LOOKALIKES[1 - LOOKALIKES.index(label)]
+    pair = sum(probs.get(k, 0.0) for k in LOOKALIKES)
+    if pair <= 0.0 or probs.get(other, 0.0) < LOOKALIKE_CLOSE * pair or squat_or_deadlift(poses) != other:
+        return label, conf
+    total = sum(v for k, v in probs.items() if k in EXERCISES)
+    return other, pair / max(total, 1e-9)
+
+
 def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:
     """Say so when several people are in view (we analyse one). Not when nobody could be ``tracked``:
     then no one was analysed, and "No person found" says why (a dark clip: the people detector saw 4
@@ -377,7 +402,8 @@ class Pipeline:
             res.exercise, res.confidence = normalise_name(exercise), 1.0
         elif n_seen >= 3:
             res.probabilities = self.recognise_track(times, poses)
-            res.exercise, res.confidence = self.decide(res.probabilities, poses)
+            res.exercise, res.confidence = settle_lookalike(*self.decide(res.probabilities, poses),
+                                                            res.probabilities, poses)
             if res.exercise == UNKNOWN:
                 analysis = self._confirm_by_set(res, times, poses)
         box = _median_box(poses)

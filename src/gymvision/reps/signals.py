@@ -79,9 +79,10 @@ class ExerciseSpec:
     def posture_ok(self, torso_up: Sequence[float], lying_check: bool = False) -> bool:
         """Whether the trunk's height (shoulders over hips, % of body scale) over a rep fits the exercise.
 
-        Standing and seated lifts have the trunk up at some point of the rep (a deadlift's lockout,
-        the top of a squat); lying ones have it down at some point (the bottom of a push-up). Height
-        is in the image, so perspective (filming along the body) blurs it: the bounds are loose.
+        ``torso_up``: at the rep's start, turn and end. Standing and seated lifts have the trunk up at
+        some point of the rep (a deadlift's lockout), a squat at both ends; lying ones have it down at
+        some point (the bottom of a push-up). Height is in the image, so perspective (filming along
+        the body) blurs it: the bounds are loose.
         """
         vals = [v for v in torso_up if np.isfinite(v)]
         if not vals:
@@ -90,6 +91,10 @@ class ExerciseSpec:
             # filmed from above, a plank looks upright in the image: lying lifts are checked only on
             # request (live, where the camera is a webcam or a phone in front of the person)
             return not lying_check or min(vals) <= LYING_MAX_LIVE
+        if self.chest_up:  # a squat starts and ends standing: bending down into a plank is no rep
+            ends = [v for v in (torso_up[0], torso_up[-1]) if np.isfinite(v)]
+            if ends and min(ends) < UPRIGHT_MIN:
+                return False
         return max(vals) >= UPRIGHT_MIN
 
 
