@@ -109,6 +109,11 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         if gap:
             res.withhold(rule.fault, _GAP_ADVICE, "visibility")
             continue
+        if w.view.name != "unknown" and w.view.name not in rule.views:
+            # the view first: from the side the far knee is hidden by nature, and "film from the
+            # front to check your knees" is the advice that helps, not "nothing hides your knees"
+            res.withhold(rule.fault, rule.view_advice, "view")
+            continue
         side, missing = _visible(w, rule)
         if side is None:
             outside = [p for p in missing if not (w.in_frame(p, "left") or w.in_frame(p, "right"))]
