@@ -1294,3 +1294,25 @@ def test_bending_down_into_a_plank_after_a_squat_set_is_no_rep():
         tracker.update(float(tt), p)
     tracker.finish()
     assert tracker.count == 3
+
+
+def test_live_hold_at_the_turn_is_read_on_the_other_channel_too():
+    """A heavy single held at the lockout is no slow movement: its way out ends where it reaches the
+    turn, not at the hold's highest sample, and the vertical channel can drift during the hold (a real
+    6 s lockout read 1.6 s on it as the body's size was re-estimated), so the angle machine's own
+    reading of the hold counts too. (This single counted 0 in batch and live before.)"""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("deadlift", n_reps=1, seed=3, view="side_right", pause_bottom_s=5.0,
+                            idle_before_s=1.5, idle_after_s=1.5)
+    truth = seq.reps[0]
+    tracker = LiveRepTracker("deadlift", with_form=False)
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        tracker.update(float(t), p)
+    tracker.finish()
+    assert tracker.count == 1
+    assert analyze_reps("deadlift", seq.times, seq.poses, with_form=False).count == 1
+    held = tracker._other_hold(truth.start_s, truth.end_s)  # the angle machine, seen from the counter
+    assert 4.0 <= held <= truth.end_s - truth.start_s
+    assert tracker._alt is not None  # the vertical channel, seen from the angle machine, reads less
+    assert tracker._alt._other_hold(truth.start_s, truth.end_s) < held

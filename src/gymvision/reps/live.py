@@ -674,13 +674,19 @@ class LiveRepTracker:
         if np.isfinite(peak_v) and peak_v < self.spec.turn_min_v:
             posture = False  # e.g. a "push-up" with the hands swung overhead
         small_or_slow = amp < FIRST_MIN_SHARE * self.typical
-        if first and not small_or_slow and (rep.peak_t - rep.start_t > FIRST_OUT_MAX_S or dur > FIRST_MAX_S):
+        # the way out ends on arrival at the turn (``near_first``), not at its highest sample, which may
+        # come late in a hold there
+        if first and not small_or_slow and (rep.near_first - rep.start_t > FIRST_OUT_MAX_S
+                                            or dur > FIRST_MAX_S):
             # timed on the rep's own motion: the channel may have drifted off its rest level long before
             # (standing braced after a walk-out)
             start_r, _, end_r = self._refine(rep, end_t)
-            # a hold at the turn (a heavy single's lockout, a paused squat) is no slowness of movement
-            held = self._time_near(start_r, end_r, rep.peak_x - TURN_HOLD_FRAC * amp)
-            small_or_slow = rep.peak_t - start_r > FIRST_OUT_MAX_S or end_r - start_r - held > FIRST_MAX_S
+            # a hold at the turn (a heavy single's lockout, a paused squat) is no slowness of movement;
+            # the other channel may see it better (the vertical one drifts as the body's size is
+            # re-estimated when a lifter stands tall: a real 6 s lockout read as 1.6 s on it)
+            held = max(self._time_near(start_r, end_r, rep.peak_x - TURN_HOLD_FRAC * amp),
+                       self._other_hold(start_r, end_r))
+            small_or_slow = rep.near_first - start_r > FIRST_OUT_MAX_S or end_r - start_r - held > FIRST_MAX_S
         if first and small_or_slow and posture and not _follows(self._doubtful, rep.start_t, amp):
             # a small or slow first movement: counted only if a similar one follows (the second rep of a
             # set of small reps: the first of them stays uncounted)
@@ -811,6 +817,18 @@ class LiveRepTracker:
                 self.flipped = True
                 return True
         return False
+
+    def _other_hold(self, t0: float, t1: float) -> float:
+        """Seconds the other channel's machine spent within ``TURN_HOLD_FRAC`` of its own range of the
+        top of its trace between ``t0`` and ``t1`` (0 when it saw too little)."""
+        other = self._alt if self._alt is not None else self._root
+        if other is self:
+            return 0.0
+        xs = [x for t, x, _ in other._trace if t0 <= t <= t1]
+        if len(xs) < 3:
+            return 0.0
+        top, low = max(xs), min(xs)
+        return other._time_near(t0, t1, top - TURN_HOLD_FRAC * (top - low))
 
     def _time_near(self, t0: float, t1: float, level: float) -> float:
         """Seconds between ``t0`` and ``t1`` that the filtered channel spent at or above ``level``."""
