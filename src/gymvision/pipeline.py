@@ -670,7 +670,7 @@ class Session:
         if self._tracker is None:
             return []
         rep = self._tracker.finish()
-        self._pending += [rep] if rep else []
+        self._pending += ([rep] if rep else []) + self._tracker.pending()
         return self._release(self._window[-1][0] if self._window else 0.0) or []
 
     def _continuing(self) -> list[RepEvent]:

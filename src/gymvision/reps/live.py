@@ -120,6 +120,8 @@ TURN_HOLD_FRAC = 0.1
 SET_GAP_S = 15.0
 #: A doubtful first rep vouches for a similar one starting within this time after it.
 DOUBT_S = 6.0
+#: A vouched-for pull may end this long after its voucher starts (refined boundaries meet mid-way).
+DOUBT_OVERLAP_S = 0.5
 #: Reps counted on the angle channel must still move the vertical channel the lift's way by this
 #: share of its minimum range (the knee swing of walking does not lower the hips); the first rep of a
 #: set by the larger share.
@@ -264,6 +266,8 @@ class LiveRepTracker:
         self._last_rep_end = float("-inf")
         self._doubtful = (float("-inf"), float("nan"))
         self._floor_doubt = (float("-inf"), float("nan"))  # end and range of the last doubtful deadlift
+        self._doubted: RepEvent | None = None  # that pull, as it would be reported if vouched for
+        self._vouched: RepEvent | None = None  # the doubtful pull the rep just emitted vouched for
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
         self._marks_hist: deque[_Marks] = deque(maxlen=3)
         self.count = 0
@@ -473,13 +477,29 @@ class LiveRepTracker:
         return self._next(self._count(self._flush(), self._alt._flush()))
 
     def _count(self, own: RepEvent | None, alt: RepEvent | None) -> RepEvent | None:
-        """Count the candidate of the channel in use (the angle machine's when the channels chose it)."""
+        """Count the candidate of the channel in use (the angle machine's when the channels chose it),
+        after the doubtful first pull it vouches for (reported first; the rep itself a frame later)."""
         assert self._alt is not None
         if own is not None and not (self._alt.flipped and self._use_alt):
-            return self._accept(own, self._span)
-        if alt is not None and self._use_alt:
-            return self._accept(alt, self._alt._span, dedupe=True)
-        return None
+            machine, event, dedupe = self, own, False
+        elif alt is not None and self._use_alt:
+            machine, event, dedupe = self._alt, alt, True
+        else:
+            return None
+        prior, machine._vouched = machine._vouched, None
+        if prior is not None and (not self.events or prior.start_s >= self.events[-1].end_s):
+            counted = self._accept(prior, (prior.start_s, prior.end_s), dedupe)
+            if counted is not None:
+                log.debug("%s: doubtful pull %.2f-%.2f vouched for by the next", machine.channel,
+                          prior.start_s, prior.end_s)
+                self._queued.append(counted)
+        return self._accept(event, machine._span, dedupe)
+
+    def pending(self) -> list[RepEvent]:
+        """Reps counted but not reported yet (after :meth:`finish`: a vouched-for pull's follower)."""
+        out = list(self._queued)
+        self._queued.clear()
+        return out
 
     def _flush(self) -> RepEvent | None:
         rep = self._rep
@@ -695,13 +715,20 @@ class LiveRepTracker:
         if first and posture and self._unlike_the_lift(rep):
             posture = False
         floor = self._from_the_floor(rep) if first and posture and self.spec.from_floor else "yes"
+        vouched = None  # the doubtful first pull this rep vouches for, counted before it
         if floor == "no":
             posture = False
         elif floor == "doubtful":
             # the hands by the shins are read less surely than the lift itself (BlazePose draws them
-            # up to the knees and far ahead of the feet from 45°): a second such rep in a row counts
+            # up to the knees and far ahead of the feet from 45°): a second such rep in a row counts,
+            # and the first with it (it was a pull after all)
             posture = _follows(self._floor_doubt, rep.start_t, amp)
+            vouched = self._doubted if posture and self._doubted is not None \
+                and self._doubted.end_s <= rep.start_t + DOUBT_OVERLAP_S else None
             self._floor_doubt = (end_t, amp)
+            self._doubted = None
+            if not posture and dur >= self.spec.min_duration_s and min(amp, returned) >= self.threshold:
+                self._doubted = self._event(rep, end_t, rom)
         if posture and self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep):
             posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
@@ -713,8 +740,13 @@ class LiveRepTracker:
             self._amps.clear()  # a new set: its own typical range
         self._last_rep_end = end_t
         self._span = (rep.start_t, end_t)
-        start_t, turn, end_t = self._refine(rep, end_t)
         self._amps.append(amp)
+        self._vouched = vouched
+        return self._event(rep, end_t, rom)
+
+    def _event(self, rep: _Rep, end_t: float, rom: float) -> RepEvent:
+        """The rep as reported: boundaries refined (``_refine``), confidence from how well it was seen."""
+        start_t, turn, end_t = self._refine(rep, end_t)
         frames = max(rep.n_frames, 1)
         conf = (rep.n_valid / frames) * min(1.0, rep.q_sum / max(rep.n_valid, 1))
         return RepEvent(0, float(start_t), float(turn), float(end_t),
