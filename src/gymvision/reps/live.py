@@ -851,8 +851,8 @@ class LiveRepTracker:
         return False
 
     def _other_hold(self, t0: float, t1: float) -> float:
-        """Seconds the other channel's machine spent within ``TURN_HOLD_FRAC`` of its own range of the
-        top of its trace between ``t0`` and ``t1`` (0 when it saw too little)."""
+        """Seconds between ``t0`` and ``t1`` that the other channel's machine spent near the top of its
+        trace there (within ``TURN_HOLD_FRAC`` of that stretch's range); 0 when it saw too little."""
         other = self._alt if self._alt is not None else self._root
         if other is self:
             return 0.0
