@@ -177,19 +177,13 @@ def merge_advice(items: Sequence[str]) -> list[str]:
     """One line per way of filming: "film from the side to check squat depth" and "film from the side
     to check your back angle" become "film from the side to check squat depth and your back angle".
     Other lines are kept as they are, in order, without repeats."""
-    out: list[str | list[str]] = []
-    whats: dict[str, list[str]] = {}
+    lines: dict[tuple[str, bool], list[str]] = {}  # (line or way of filming, is a way) -> what it checks
     for item in items:
         how, sep, what = item.partition(_CHECK)
-        if not sep:
-            if item not in out:
-                out.append(item)
-        elif how in whats:
-            _add(whats[how], what)
-        else:
-            whats[how] = [what]
-            out.append([how])
-    return [line if isinstance(line, str) else line[0] + _CHECK + _join(whats[line[0]]) for line in out]
+        checks = lines.setdefault((how if sep else item, bool(sep)), [])
+        if sep:
+            _add(checks, what)
+    return [head + _CHECK + _join(checks) if way else head for (head, way), checks in lines.items()]
 
 
 def _join(parts: list[str]) -> str:

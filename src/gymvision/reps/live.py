@@ -272,8 +272,7 @@ class LiveRepTracker:
         self._marks_hist: deque[_Marks] = deque(maxlen=3)
         self.count = 0
         self.events: list[RepEvent] = []
-        self.advice: list[str] = []  # camera advice of the reps so far, one line per way of filming
-        self._advice: list[str] = []  # the same, line by line as the rules gave it
+        self._advice: list[str] = []  # camera advice of the reps so far, line by line as the rules gave it
         self._set_forms: list[FormResult] = []  # the current set's reps (``form.compare_within_set``)
         self._amps: deque[float] = deque(maxlen=6)
         self._scales: deque[float] = deque(maxlen=SCALE_LEN)
@@ -468,6 +467,13 @@ class LiveRepTracker:
             self._judge_channels()
         return self._count(own_ev, alt_ev), angle
 
+    @property
+    def advice(self) -> list[str]:
+        """Camera advice of the reps so far, one line per way of filming (``form.merge_advice``)."""
+        from ..form import merge_advice
+
+        return merge_advice(self._advice)
+
     def finish(self) -> RepEvent | None:
         """End of a recorded clip: a rep on its way back and past half its range counts (a video cut
         just before the lockout). Streams do not need it: a live rep is reported as it comes back."""
@@ -480,13 +486,15 @@ class LiveRepTracker:
         """Count the candidate of the channel in use (the angle machine's when the channels chose it),
         after the doubtful first pull it vouches for (reported first; the rep itself a frame later)."""
         assert self._alt is not None
+        # a vouched-for pull goes with the rep emitted this frame: a machine not counted drops its own
+        own_prior, alt_prior = self._vouched, self._alt._vouched
+        self._vouched = self._alt._vouched = None
         if own is not None and not (self._alt.flipped and self._use_alt):
-            machine, event, dedupe = self, own, False
+            machine, event, dedupe, prior = self, own, False, own_prior
         elif alt is not None and self._use_alt:
-            machine, event, dedupe = self._alt, alt, True
+            machine, event, dedupe, prior = self._alt, alt, True, alt_prior
         else:
             return None
-        prior, machine._vouched = machine._vouched, None
         if prior is not None and (not self.events or prior.start_s >= self.events[-1].end_s):
             counted = self._accept(prior, (prior.start_s, prior.end_s), dedupe)
             if counted is not None:
@@ -900,7 +908,7 @@ class LiveRepTracker:
         return start, float(np.clip(top, start, end)), end
 
     def _add_form(self, event: RepEvent) -> None:
-        from ..form import compare_within_set, evaluate_rep, merge_advice
+        from ..form import compare_within_set, evaluate_rep
 
         sel = [(tt, p) for tt, p in self._buffer if event.start_s - 0.05 <= tt <= event.end_s + 0.05]
         if not sel:
@@ -914,7 +922,6 @@ class LiveRepTracker:
         event.cues = result.cues[:1]  # at most one new cue per rep live
         event.metrics.update(result.metrics)
         self._advice += [a for a in result.advice if a not in self._advice]
-        self.advice = merge_advice(self._advice)
 
 
 def _follows(prev: tuple[float, float], start_t: float, amp: float) -> bool:
