@@ -286,3 +286,24 @@ def test_a_named_squat_or_deadlift_in_a_close_call_is_settled_by_the_load(exerci
     bench = {"bench_press": 0.6, **close}
     assert settle_lookalike("bench_press", 0.6, bench, seq.poses) == ("bench_press", 0.6)
     assert settle_lookalike(other, 0.64, close, seq.poses[:5]) == (other, 0.64)  # too little seen
+
+
+
+@pytest.mark.parametrize(("kind", "seed", "counted_as"),
+                         [("lying", 5106, "push_up"), ("walking", 5153, "squat")])
+def test_movement_the_recogniser_is_sure_is_no_exercise_makes_no_set(pipeline, kind, seed, counted_as
+                                                                     ) -> None:
+    # Generated idle clips: a person lying still (breathing) and one walking about. The recogniser
+    # reads them as no exercise (under 0.1 for all six together), but the little left leads clearly,
+    # and that exercise's counter finds a set in them (three push-ups; three squats).
+    from gymvision.pipeline import SET_MIN_P
+    from gymvision.reps import analyze_reps
+
+    idle = generate_idle(kind, duration_s=20.0, seed=seed, fps=15.0)
+    times, poses = list(idle.times), list(idle.poses)
+    probs = pipeline.recognise_track(times, poses)
+    assert sum(probs[k] for k in EXERCISES) < SET_MIN_P
+    assert likely_exercise(probs, poses, pipeline.settings.unknown_threshold)[0] == counted_as
+    assert confirms_set(analyze_reps(counted_as, times, poses).events)
+    res = pipeline.summarise_track(_track(idle), "idle.mp4")
+    assert res.exercise == "unknown" and res.reps == 0

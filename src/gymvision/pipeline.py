@@ -117,6 +117,11 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
 #: found likely but not sure (:func:`gymvision.recognition.set_candidate`).
 SET_REPS = 2
 SET_REP_CONFIDENCE = 0.3
+#: ... in video, only where the recogniser gave the exercises together at least this probability over
+#: the clip: below it, it is sure that none is done, however the little left is shared (generated idle
+#: clips: a person lying still read 0.04 in all, push-up leading, and the breathing counted as three
+#: push-ups; walking counted as squats. Real clips that a set named: 0.50–0.79).
+SET_MIN_P = 0.1
 
 
 def confirms_set(events: Sequence[RepEvent]) -> bool:
@@ -429,7 +434,10 @@ class Pipeline:
         """Name the likely exercise of an ``unknown`` video when its counter finds a set in it."""
         from .reps import analyze_reps
 
-        candidate = likely_exercise(res.probabilities or {}, poses, self.settings.unknown_threshold)
+        probs = res.probabilities or {}
+        if sum(v for k, v in probs.items() if k in EXERCISES) < SET_MIN_P:
+            return None
+        candidate = likely_exercise(probs, poses, self.settings.unknown_threshold)
         if candidate is None or not has_evidence(candidate[0], poses):
             return None
         analysis = analyze_reps(candidate[0], times, poses)
