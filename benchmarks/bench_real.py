@@ -95,7 +95,7 @@ def _frame_names(pipeline: Pipeline, track: list, exercise: str) -> Counter:
     if not poses:
         return out
     for probs, pose in zip(pipeline.recognizer.predict_poses(poses), poses, strict=True):
-        _tally(out, pipeline.decide(pipeline.recognizer._as_dict(probs), [pose])[0], exercise)
+        _tally(out, pipeline.decide(pipeline.recognizer.as_dict(probs), [pose])[0], exercise)
     return out
 
 

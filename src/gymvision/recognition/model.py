@@ -116,12 +116,13 @@ class ExerciseRecognizer:
         x = np.asarray(x, np.float64).reshape(-1, len(FEATURE_NAMES))
         return self._full(self._proba(self.frame_model, x), self.frame_model, self.frame_temperature)
 
-    def _as_dict(self, p: np.ndarray) -> dict[str, float]:
+    def as_dict(self, p: np.ndarray) -> dict[str, float]:
+        """One row of class probabilities (as :meth:`predict_features` gives) as {exercise: p}."""
         return {c: float(p[i]) for i, c in enumerate(self.classes) if c in EXERCISES}
 
     def predict_pose(self, pose: Pose) -> dict[str, float]:
         """Exercise probabilities for a single pose (a photo)."""
-        return self._as_dict(self.predict_features(poses_features([pose]))[0])
+        return self.as_dict(self.predict_features(poses_features([pose]))[0])
 
     def predict_poses(self, poses: Sequence[Pose | None]) -> np.ndarray:
         """Per-frame probabilities (T, C); rows of missing poses are NaN."""
@@ -185,7 +186,7 @@ class ExerciseRecognizer:
 
     def predict_window(self, poses: Sequence[Pose | None], times: Sequence[float]) -> dict[str, float]:
         """Exercise probabilities for a pose track (video), using motion as well as posture."""
-        return self._as_dict(self.predict_window_full(poses, times))
+        return self.as_dict(self.predict_window_full(poses, times))
 
 
 def temper(p: np.ndarray, temperature: float) -> np.ndarray:
