@@ -295,7 +295,8 @@ def test_movement_the_recogniser_is_sure_is_no_exercise_makes_no_set(pipeline, k
                                                                      ) -> None:
     # Generated idle clips: a person lying still (breathing) and one walking about. The recogniser
     # reads them as no exercise (under 0.1 for all six together), but the little left leads clearly,
-    # and that exercise's counter finds a set in them (three push-ups; three squats).
+    # and that exercise's counter finds a set in them (three push-ups; three squats) in video analysis
+    # (and two push-ups live, where the set is counted on trial).
     from gymvision.pipeline import SET_MIN_P
     from gymvision.reps import analyze_reps
 
@@ -307,3 +308,8 @@ def test_movement_the_recogniser_is_sure_is_no_exercise_makes_no_set(pipeline, k
     assert confirms_set(analyze_reps(counted_as, times, poses).events)
     res = pipeline.summarise_track(_track(idle), "idle.mp4")
     assert res.exercise == "unknown" and res.reps == 0
+    with pipeline.session() as live:  # live, the trial counter found two push-ups in the lying clip
+        for t, p in _track(idle):
+            live.process_pose(float(t), p)
+        live.finish()
+        assert live.reps == 0 and live.set_exercise == "unknown"

@@ -117,10 +117,11 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
 #: found likely but not sure (:func:`gymvision.recognition.set_candidate`).
 SET_REPS = 2
 SET_REP_CONFIDENCE = 0.3
-#: ... in video, only where the recogniser gave the exercises together at least this probability over
-#: the clip: below it, it is sure that none is done, however the little left is shared (generated idle
-#: clips: a person lying still read 0.04 in all, push-up leading, and the breathing counted as three
-#: push-ups; walking counted as squats. Real clips that a set named: 0.50–0.79).
+#: ... only where the recogniser gave the exercises together at least this probability (video: over
+#: the clip; live: in the window when the set is counted): below it, it is sure that none is done,
+#: however the little left is shared (generated idle clips: a person lying still read 0.04 in all,
+#: push-up leading, and the breathing counted as three push-ups; walking counted as squats. Real clips
+#: that a set named: 0.50–0.79).
 SET_MIN_P = 0.1
 
 
@@ -654,7 +655,8 @@ class Session:
             found += [rep] if rep else []
             if confirms_set(found):
                 self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
-        if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending):
+        if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending) \
+                and sum(v for k, v in self._probs.items() if k in EXERCISES) >= SET_MIN_P:
             (self._label, self._confidence), self._confirmed = trial, trial[0]
         reported = self._release(t)
         return ([], None) if reported is None else (reported, signal)
