@@ -125,6 +125,11 @@ SET_REP_CONFIDENCE = 0.3
 SET_MIN_P = 0.1
 
 
+def exercise_mass(probs: dict[str, float]) -> float:
+    """The probability the recogniser gives the exercises together (the rest: no exercise is done)."""
+    return sum(v for k, v in probs.items() if k in EXERCISES)
+
+
 def confirms_set(events: Sequence[RepEvent]) -> bool:
     """Whether counted reps show a set: repetition is what idle movement (a bend, lying down) lacks."""
     return sum(e.confidence >= SET_REP_CONFIDENCE for e in events) >= SET_REPS
@@ -436,7 +441,7 @@ class Pipeline:
         from .reps import analyze_reps
 
         probs = res.probabilities or {}
-        if sum(v for k, v in probs.items() if k in EXERCISES) < SET_MIN_P:
+        if exercise_mass(probs) < SET_MIN_P:
             return None
         candidate = likely_exercise(probs, poses, self.settings.unknown_threshold)
         if candidate is None or not has_evidence(candidate[0], poses):
@@ -656,7 +661,7 @@ class Session:
             if confirms_set(found):
                 self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
         if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending) \
-                and sum(v for k, v in self._probs.items() if k in EXERCISES) >= SET_MIN_P:
+                and exercise_mass(self._probs) >= SET_MIN_P:
             (self._label, self._confidence), self._confirmed = trial, trial[0]
         reported = self._release(t)
         return ([], None) if reported is None else (reported, signal)
