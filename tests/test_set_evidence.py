@@ -288,7 +288,6 @@ def test_a_named_squat_or_deadlift_in_a_close_call_is_settled_by_the_load(exerci
     assert settle_lookalike(other, 0.64, close, seq.poses[:5]) == (other, 0.64)  # too little seen
 
 
-
 @pytest.mark.parametrize(("kind", "seed", "counted_as"),
                          [("lying", 5106, "push_up"), ("walking", 5153, "squat")])
 def test_movement_the_recogniser_is_sure_is_no_exercise_makes_no_set(pipeline, kind, seed, counted_as

@@ -176,8 +176,7 @@ def settle_lookalike(label: str, conf: float, probs: dict[str, float], poses: Se
     pair = sum(probs.get(k, 0.0) for k in LOOKALIKES)
     if pair <= 0.0 or probs.get(other, 0.0) < LOOKALIKE_CLOSE * pair or squat_or_deadlift(poses) != other:
         return label, conf
-    total = sum(v for k, v in probs.items() if k in EXERCISES)
-    return other, pair / max(total, 1e-9)
+    return other, pair / max(exercise_mass(probs), 1e-9)
 
 
 def crowd_advice(people: int, video: bool = False, tracked: bool = True) -> list[str]:
@@ -470,7 +469,7 @@ class Pipeline:
             probs.append(p)
             # windows that look like an exercise count more, so a walk-in or rest does not dilute
             # the set; an all-idle video keeps near-equal weights and stays unknown
-            weights.append(seen * (sum(p.values()) ** 2 + 0.05))
+            weights.append(seen * (exercise_mass(p) ** 2 + 0.05))
         if not probs:
             seen_poses = [p for p in poses if p is not None]
             probs = [self.recognizer.predict_pose(p) for p in seen_poses[:: max(1, len(seen_poses) // 10)]]
