@@ -15,7 +15,14 @@ import pytest
 
 from gymvision.exercises import EXERCISES
 from gymvision.landmarks import L
-from gymvision.pipeline import SET_REP_CONFIDENCE, confirms_set, likely_exercise
+from gymvision.pipeline import (
+    SET_REP_CONFIDENCE,
+    SINGLE_REP_CONFIDENCE,
+    WindowProbs,
+    confirms_set,
+    confirms_single,
+    likely_exercise,
+)
 from gymvision.recognition import ExerciseRecognizer
 from gymvision.recognition.posture import squat_or_deadlift
 from gymvision.results import Pose, RepEvent
@@ -82,6 +89,68 @@ def test_video_names_an_unsure_exercise_from_its_set(pipeline, unsure) -> None:
     assert res.exercise == "deadlift" and res.reps == 5
     assert 0.55 <= res.confidence <= 1.0  # its share among the exercises
     assert not any("not recognised" in a for a in res.advice)
+
+
+def test_confirms_single_needs_a_confident_rep_that_the_windows_over_it_name() -> None:
+    rep = RepEvent(1, 4.0, 6.0, 8.0, 100.0, 0.8)
+
+    def win(t0: float, **probs: float) -> WindowProbs:
+        return WindowProbs(t0, t0 + 3.0, 45, probs)
+
+    standing = [win(t0, deadlift=0.05) for t0 in (0.0, 0.5, 9.0, 9.5)]  # no overlap with the rep
+    over = [win(3.0, deadlift=0.4), win(4.5, deadlift=0.7, squat=0.1), win(6.0, deadlift=0.3)]
+    assert confirms_single("deadlift", [rep], standing + over, 0.55)
+    assert not confirms_single("squat", [rep], standing + over, 0.55)
+    unsure_rep = RepEvent(1, 4.0, 6.0, 8.0, 100.0, SINGLE_REP_CONFIDENCE - 0.01)
+    assert not confirms_single("deadlift", [unsure_rep], standing + over, 0.55)
+    assert not confirms_single("deadlift", [], standing + over, 0.55)
+    # no window over the rep reads the exercise at the threshold: the rep alone does not name it
+    low = [win(3.0, deadlift=0.4), win(4.5, deadlift=0.5), win(6.0, deadlift=0.3)]
+    assert not confirms_single("deadlift", [rep], standing + low, 0.55)
+    # the windows over the rep give its look-alike more than half as much
+    rival = [*over, win(5.0, squat=0.6), win(5.5, squat=0.2)]
+    assert not confirms_single("deadlift", [rep], standing + rival, 0.55)
+    # a window reading it high elsewhere in the clip says nothing about this rep
+    elsewhere = [win(9.0, deadlift=0.9), *low]
+    assert not confirms_single("deadlift", [rep], elsewhere, 0.55)
+
+
+class Faded:
+    """The shipped recogniser as on real single pulls: windows over ``[t0, t1]`` keep ``near`` of their
+    exercise mass, the standing around them ``far``, so the clip's average is unsure."""
+
+    def __init__(self, real: ExerciseRecognizer, t0: float, t1: float, near: float, far: float):
+        self.real, self.t0, self.t1, self.near, self.far = real, t0, t1, near, far
+
+    def predict_window(self, poses: Sequence[Pose | None], times: Sequence[float]) -> dict[str, float]:
+        keep = self.near if times[-1] > self.t0 and times[0] < self.t1 else self.far
+        return {k: v * keep for k, v in self.real.predict_window(poses, times).items()}
+
+    def predict_pose(self, pose: Pose) -> dict[str, float]:
+        return self.real.predict_pose(pose)
+
+
+def test_video_names_a_single_rep_that_the_windows_over_it_name(pipeline) -> None:
+    # Real heavy singles (a rear-3/4 pull, a side pull held 6 s at the lockout) read deadlift at
+    # 0.5–0.8 on the windows over the pull but "no exercise" on the standing around it: the clip's
+    # average stayed under the threshold and the video read unknown with no reps.
+    seq = generate_sequence("deadlift", n_reps=1, seed=2, view="front_diag", fps=15.0, idle_before_s=6.0,
+                            idle_after_s=6.0)
+    truth = seq.reps[0]
+    faded = copy.copy(pipeline)
+    faded.recognizer = Faded(pipeline.recognizer, truth.start_s, truth.end_s, near=0.62, far=0.1)
+    times, poses = list(seq.times), list(seq.poses)
+    windows = faded.window_probs(times, poses)
+    assert faded.decide(faded.recognise_track(times, poses, windows), poses)[0] == "unknown"
+    assert max(w.probs.get("deadlift", 0.0) for w in windows) >= 0.55
+    res = faded.summarise_track(_track(seq), "single.mp4")
+    assert res.exercise == "deadlift" and res.reps == 1
+    assert abs(res.rep_events[0].start_s - truth.start_s) < 0.5
+    # the same pull read as weakly everywhere stays unknown: one rep is not a set
+    weak = copy.copy(pipeline)
+    weak.recognizer = Faded(pipeline.recognizer, truth.start_s, truth.end_s, near=0.5, far=0.1)
+    res = weak.summarise_track(_track(seq), "single.mp4")
+    assert res.exercise == "unknown" and res.reps == 0
 
 
 def test_idle_movement_and_a_close_call_stay_unknown(unsure) -> None:

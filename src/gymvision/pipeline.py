@@ -8,7 +8,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -133,6 +133,40 @@ def exercise_mass(probs: dict[str, float]) -> float:
 def confirms_set(events: Sequence[RepEvent]) -> bool:
     """Whether counted reps show a set: repetition is what idle movement (a bend, lying down) lacks."""
     return sum(e.confidence >= SET_REP_CONFIDENCE for e in events) >= SET_REPS
+
+
+class WindowProbs(NamedTuple):
+    """The recogniser's reading of one window of a track: its span (s), frames with a pose, probabilities."""
+
+    start_s: float
+    end_s: float
+    seen: int
+    probs: dict[str, float]
+
+
+#: A lone rep (a heavy single) names the likely exercise of an ``unknown`` video when it is counted
+#: with at least this confidence and the windows over it name that exercise (``confirms_single``).
+SINGLE_REP_CONFIDENCE = 0.6
+
+
+def confirms_single(exercise: str, events: Sequence[RepEvent], windows: Sequence[WindowProbs],
+                    threshold: float) -> bool:
+    """Whether one counted rep, where no set was counted, shows ``exercise``: a rep of at least
+    ``SINGLE_REP_CONFIDENCE`` over which some window reads ``exercise`` at ``threshold`` or more, and
+    the windows over it together give it ``SET_MARGIN`` times any other exercise. A real single pull
+    reads deadlift on the windows over it (0.5–0.8), while the clip's average stays unsure: standing
+    before and after it reads as no exercise."""
+    from .recognition.model import SET_MARGIN
+
+    for rep in events:
+        over = [w.probs for w in windows if w.end_s > rep.start_s and w.start_s < rep.end_s]
+        if rep.confidence < SINGLE_REP_CONFIDENCE or not over:
+            continue
+        sums = {k: sum(p.get(k, 0.0) for p in over) for k in EXERCISES}
+        rival = max(v for k, v in sums.items() if k != exercise)
+        if max(p.get(exercise, 0.0) for p in over) >= threshold and sums[exercise] >= SET_MARGIN * rival:
+            return True
+    return False
 
 
 def likely_exercise(probs: dict[str, float], poses: Sequence[Pose | None], threshold: float
@@ -411,11 +445,12 @@ class Pipeline:
         if exercise:
             res.exercise, res.confidence = normalise_name(exercise), 1.0
         elif n_seen >= 3:
-            res.probabilities = self.recognise_track(times, poses)
+            windows = self.window_probs(times, poses)
+            res.probabilities = self.recognise_track(times, poses, windows)
             res.exercise, res.confidence = settle_lookalike(*self.decide(res.probabilities, poses),
                                                             res.probabilities, poses)
             if res.exercise == UNKNOWN:
-                analysis = self._confirm_by_set(res, times, poses)
+                analysis = self._confirm_by_set(res, times, poses, windows)
         box = _median_box(poses)
         if box is not None:
             res.detections = [Detection(box, res.exercise, res.confidence)]
@@ -434,9 +469,10 @@ class Pipeline:
                               "whole body from the side or at 45°, or pass the exercise explicitly.")
         return res
 
-    def _confirm_by_set(self, res: AnalysisResult, times: Sequence[float], poses: Sequence[Pose | None]
-                        ) -> RepAnalysis | None:
-        """Name the likely exercise of an ``unknown`` video when its counter finds a set in it."""
+    def _confirm_by_set(self, res: AnalysisResult, times: Sequence[float], poses: Sequence[Pose | None],
+                        windows: Sequence[WindowProbs]) -> RepAnalysis | None:
+        """Name the likely exercise of an ``unknown`` video when its counter finds a set in it, or a
+        single rep that the windows over it name (:func:`confirms_single`)."""
         from .reps import analyze_reps
 
         probs = res.probabilities or {}
@@ -446,30 +482,39 @@ class Pipeline:
         if candidate is None or not has_evidence(candidate[0], poses):
             return None
         analysis = analyze_reps(candidate[0], times, poses)
-        if not confirms_set(analysis.events):
+        if not (confirms_set(analysis.events) or confirms_single(
+                candidate[0], analysis.events, windows, self.settings.unknown_threshold)):
             return None
         res.exercise, res.confidence = candidate
         return analysis
 
-    def recognise_track(self, times: Sequence[float], poses: Sequence[Pose | None]) -> dict[str, float]:
-        """Exercise probabilities for a whole track: the mean over sliding windows, weighted by how much
-        of each window shows the person and how exercise-like it looks."""
+    def window_probs(self, times: Sequence[float], poses: Sequence[Pose | None]) -> list[WindowProbs]:
+        """The recogniser's probabilities on each sliding window (``WINDOW_S`` long, every
+        ``WINDOW_STEP_S``) that shows the person in enough of its frames."""
         t = np.asarray(times)
         if len(t) == 0:
-            return {}
-        starts = np.arange(t[0], max(t[0], t[-1] - WINDOW_S) + 1e-9, WINDOW_STEP_S)
-        probs, weights = [], []
-        for s0 in starts:
+            return []
+        out = []
+        for s0 in np.arange(t[0], max(t[0], t[-1] - WINDOW_S) + 1e-9, WINDOW_STEP_S):
             idx = np.nonzero((t >= s0) & (t < s0 + WINDOW_S))[0]
             win = [poses[i] for i in idx]
             seen = sum(p is not None for p in win)
-            if seen < max(3, 0.4 * len(win)):
-                continue
-            p = self.recognizer.predict_window(win, [times[i] for i in idx])
-            probs.append(p)
-            # windows that look like an exercise count more, so a walk-in or rest does not dilute
-            # the set; an all-idle video keeps near-equal weights and stays unknown
-            weights.append(seen * (exercise_mass(p) ** 2 + 0.05))
+            if seen >= max(3, 0.4 * len(win)):
+                probs = self.recognizer.predict_window(win, [times[i] for i in idx])
+                out.append(WindowProbs(float(s0), float(s0) + WINDOW_S, seen, probs))
+        return out
+
+    def recognise_track(self, times: Sequence[float], poses: Sequence[Pose | None],
+                        windows: Sequence[WindowProbs] | None = None) -> dict[str, float]:
+        """Exercise probabilities for a whole track: the mean over sliding windows (``windows``, by
+        default :meth:`window_probs`), weighted by how much of each window shows the person and how
+        exercise-like it looks."""
+        if windows is None:
+            windows = self.window_probs(times, poses)
+        probs = [w.probs for w in windows]
+        # windows that look like an exercise count more, so a walk-in or rest does not dilute the set;
+        # an all-idle video keeps near-equal weights and stays unknown
+        weights = [w.seen * (exercise_mass(w.probs) ** 2 + 0.05) for w in windows]
         if not probs:
             seen_poses = [p for p in poses if p is not None]
             probs = [self.recognizer.predict_pose(p) for p in seen_poses[:: max(1, len(seen_poses) // 10)]]
