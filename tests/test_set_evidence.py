@@ -146,7 +146,7 @@ def test_video_names_a_single_rep_that_the_windows_over_it_name(pipeline) -> Non
     res = faded.summarise_track(_track(seq), "single.mp4")
     assert res.exercise == "deadlift" and res.reps == 1
     assert abs(res.rep_events[0].start_s - truth.start_s) < 0.5
-    # the same pull read as weakly everywhere stays unknown: one rep is not a set
+    # the same pull read under the threshold in every window stays unknown: one rep is not a set
     weak = copy.copy(pipeline)
     weak.recognizer = Faded(pipeline.recognizer, truth.start_s, truth.end_s, near=0.5, far=0.1)
     res = weak.summarise_track(_track(seq), "single.mp4")
