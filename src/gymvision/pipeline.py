@@ -118,11 +118,14 @@ def has_evidence(exercise: str, poses: Sequence[Pose | None], min_visibility: fl
 SET_REPS = 2
 SET_REP_CONFIDENCE = 0.3
 #: ... only where the recogniser gave the exercises together at least this probability (video: over
-#: the clip; live: in the window when the set is counted): below it, it is sure that none is done,
-#: however the little left is shared (generated idle clips: a person lying still read 0.04 in all,
-#: push-up leading, and the breathing counted as three push-ups; walking counted as squats. Real clips
-#: that a set named: 0.50–0.79).
+#: the clip; live: the median of its readings since the set's first rep): below it, it is sure that
+#: none is done, however the little left is shared (generated idle clips: a person lying still read
+#: 0.04 in all, push-up leading, and the breathing counted as three push-ups; walking counted as
+#: squats. Real clips that a set named: 0.50–0.79 in video, 0.27 live).
 SET_MIN_P = 0.1
+#: Live: how many of the recogniser's readings (one per ``LIVE_RECOGNISE_EVERY_S``) are kept for the
+#: set floor (``Session._set_mass``): two minutes.
+SET_MASS_HISTORY = 240
 
 
 def exercise_mass(probs: dict[str, float]) -> float:
@@ -610,6 +613,7 @@ class Session:
         self._label = self.forced or UNKNOWN
         self._confidence = 1.0 if self.forced else 0.0
         self._probs: dict[str, float] = {}
+        self._masses: deque[tuple[float, float]] = deque(maxlen=SET_MASS_HISTORY)  # (t, exercise mass)
         self._candidate: str | None = None
         self._last_recognise = -math.inf
         self._tracker: LiveRepTracker | None = None
@@ -705,10 +709,17 @@ class Session:
             if confirms_set(found):
                 self._tracker, self._tracker_label, self._pending = tracker, trial[0], found
         if trial is not None and trial[0] == self._tracker_label and confirms_set(self._pending) \
-                and exercise_mass(self._probs) >= SET_MIN_P:
+                and self._set_mass(self._pending[0].start_s) >= SET_MIN_P:
             (self._label, self._confidence), self._confirmed = trial, trial[0]
         reported = self._release(t)
         return ([], None) if reported is None else (reported, signal)
+
+    def _set_mass(self, since: float) -> float:
+        """The exercises' probability together (``exercise_mass``) in the windows read since ``since``
+        (the set's first rep): the median, so that one window's blip does not make a set of a stretch
+        or a lying person whom the recogniser reads as doing no exercise for the rest of it."""
+        masses = [m for t, m in self._masses if t >= since]
+        return float(np.median(masses)) if masses else exercise_mass(self._probs)
 
     def _release(self, t: float) -> list[RepEvent] | None:
         """Report the tracker's pending reps that may be reported now: all of them when its exercise
@@ -813,6 +824,7 @@ class Session:
             if box is not None:
                 label, conf = voted, voted_conf
         self._probs = probs
+        self._masses.append((times[-1], exercise_mass(probs)))
         self._trial = None
         if label == UNKNOWN and not self._picks:
             trial = likely_exercise(probs, poses, self.pipeline.settings.unknown_threshold)
