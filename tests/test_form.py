@@ -153,6 +153,34 @@ def test_deadlift_hips_are_not_judged_on_a_rep_that_starts_upright():
     assert "back_tilt_gain_deg" not in fr.metrics and "hips_rise_early" not in fr.faults
 
 
+@pytest.mark.parametrize(("view", "seed"), [("side_left", 4), ("front_diag", 0)])
+def test_squatted_deadlift_gets_a_hinge_cue_and_hinged_pulls_do_not(view, seed):
+    """Reps 2 and 4 are squatted up (hips low, knees forward, chest near upright at the floor): they are
+    cued with the trunk's lean; the hinged pulls, leaning 40°+ over at the floor, are not."""
+    seq = generate_sequence("deadlift", n_reps=5, seed=seed, view=view, faults=("hips_low",),
+                            fault_reps=[1, 3])
+    res = analyze_reps("deadlift", seq.times, seq.poses)
+    assert len(res.events) == 5
+    for ev in res.events:
+        lean = ev.metrics["trunk_lean_max_deg"]
+        if ev.index in (2, 4):
+            value = the_cue_value(ev, "squatted", r"rep (\d+): squatted the pull \(trunk leaned only (\d+)°")
+            assert abs(value - lean) <= 1 and lean < 25
+        else:
+            assert not any("squatted" in c for c in ev.cues) and lean > 35
+
+
+def test_deadlift_hinge_is_not_judged_from_the_front():
+    """From the front a forward lean is foreshortened to nothing: the hinge is not judged, and the
+    advice says where to film from."""
+    seq = generate_sequence("deadlift", n_reps=3, seed=4, view="front", faults=("hips_low",))
+    res = analyze_reps("deadlift", seq.times, seq.poses)
+    assert len(res.events) == 3
+    assert all("trunk_lean_max_deg" not in ev.metrics and not any("squatted" in c for c in ev.cues)
+               for ev in res.events)
+    assert any("at 45° to check your hip hinge" in a for a in res.advice)
+
+
 def test_standing_press_leaning_back_gets_a_cue_and_seated_press_is_not_judged():
     seq = generate_sequence("shoulder_press", n_reps=4, seed=1, view="side_left", faults=("back_lean",))
     assert not seq.params["seated"]
@@ -242,7 +270,8 @@ def _rep_flags(exercise: str, fault: str, view: str, seed: int):
 
 @pytest.mark.parametrize(("exercise", "fault", "view"), [
     ("push_up", "pike", "side_left"), ("push_up", "hip_sag", "side_right"),
-    ("deadlift", "no_lockout", "side_right"),
+    ("deadlift", "no_lockout", "side_right"), ("deadlift", "hips_low", "side_left"),
+    ("deadlift", "hips_low", "front_diag"),
     ("leg_extension", "partial", "side_left"), ("leg_extension", "swing", "side_right"),
     ("leg_extension", "fast_eccentric", "side_left"), ("push_up", "shallow", "side_right"),
     ("squat", "shallow", "side_left"), ("squat", "knees_in", "front"),

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..geometry import point_line_distance
 from ..reps.filters import median_gaps, savgol_gaps
-from .view import CHEST_ON, FOOT_END, FRONT, FRONTAL, SIDE
+from .view import CHEST_ON, FOOT_END, FRONT, FRONTAL, SAGITTAL, SIDE
 from .window import PARTS, RepWindow
 
 Measure = Callable[[RepWindow, str], float]
@@ -343,6 +343,41 @@ def _deadlift_lockout(w: RepWindow, side: str) -> float:
     return float(np.median(rel[ln <= np.percentile(ln, 10)]))
 
 
+#: A pull from the floor drops the hips by at least this share of their standing height over the ankles;
+#: a smaller bend is a rack pull or a counted shrug, and whether it was hinged is not judged.
+_PULL_MIN_DROP = 0.2
+#: The first and last moments of a rep window are left out of the hinge check: there the detected rep
+#: can take in the set-up of the rep before or after it.
+_HINGE_EDGE_S = 0.15
+
+
+def _hinge_lean(w: RepWindow, side: str) -> float:
+    """How far the trunk leans forward in the rep, against the legs standing tall (degrees; 90th
+    percentile over the rep, so that it reads the lean at the floor).
+
+    A hinged pull leans the trunk 40–70° over at the floor (sumo and trap-bar pulls 30–45°); a lifter
+    who squats the bar up sits down between the heels with the chest within about 20° of upright.
+    Over the rep, not at its detected start: at the floor the plates hide the hips and BlazePose
+    misreads a frame or two. Against the legs' tilt when standing tall, to cancel a phone held askew.
+    NaN when the hips drop under ``_PULL_MIN_DROP`` (not a pull from the floor).
+    """
+    lo = w.index(w.event.start_s + _HINGE_EDGE_S)
+    hi = w.index(w.event.end_s - _HINGE_EDGE_S) + 1
+    lean = _lean(w, side)[lo:hi]
+    legs = _smooth(w, w.tilt("ankle", "hip", side) * w.forward_sign(side))[lo:hi]
+    hip, ankle = w.point("hip", side)[lo:hi, 1], w.point("ankle", side)[lo:hi, 1]
+    ok = np.isfinite(lean) & np.isfinite(legs) & np.isfinite(hip) & np.isfinite(ankle)
+    if ok.sum() < 5:
+        return float("nan")
+    lean, legs, hip, ankle = lean[ok], legs[ok], hip[ok], ankle[ok]
+    stand = float(np.percentile(hip, 5))  # image y grows downwards
+    drop = (float(np.percentile(hip, 95)) - stand) / max(float(np.median(ankle)) - stand, 1e-6)
+    if drop < _PULL_MIN_DROP:
+        return float("nan")
+    upright = lean <= np.percentile(lean, 10)
+    return max(0.0, float(np.percentile(lean - float(np.median(legs[upright])), 90)))  # never behind
+
+
 def _rounded_back(w: RepWindow, side: str) -> float:
     """How far the shoulders bulge ahead of the hip–ear line at the floor (% of torso length)."""
     hp, sh, ear = (w.point(p, side)[:, :2] for p in ("hip", "shoulder", "ear"))
@@ -477,6 +512,10 @@ RULES: tuple[Rule, ...] = (
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder", "ankle"), False, SIDE,
          f"{_SIDE} to check lockout", _deadlift_lockout, 12.0, True,
          "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
+    Rule("deadlift", "trunk_lean_max_deg", "hips_low", ("hip", "shoulder", "ankle"), False, SAGITTAL,
+         f"{_SIDE} or at 45° to check your hip hinge", _hinge_lean, 25.0, False,
+         "rep {n}: squatted the pull (trunk leaned only {v:.0f}° forward) — push your hips back, shins"
+         " near vertical, shoulders over the bar"),
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
          f"{_SIDE} to check your back", _rounded_back, 13.0, True,
          "rep {n}: upper back rounded ({v:.0f}% of the torso) — chest up, back flat", active=False),

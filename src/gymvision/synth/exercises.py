@@ -246,23 +246,30 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     early = _f(faults, "hips_rise_early", t)
     miss = _f(faults, "no_lockout", t)
     rnd = _f(faults, "rounded_back", t)
+    low = _f(faults, "hips_low", t)
     # A clean pull: the knees straighten over most of the lift while the chest rises from just off the
     # floor, as filmed lifters do. "Hips rise early" (the stripper pull): the knees snap straight
     # first and the hips rise faster than the shoulders, so the back tilts further over (12-20° more,
     # drawn with the rounding so that no clip's random draws change) before the chest comes up. The
     # back never passes 85° from upright: a lifter set up that bent over starts the faulty pull with the
     # chest higher.
+    # "Hips low" (squatting the pull): the lifter sits down to the bar, knees bent 100-120° and pushed
+    # forward over the toes, the trunk within 8-18° of upright, and stands it up like a squat. Its
+    # sizes come from draws the clip already has, so that no clip's random draws change.
+    k0 = prm["k0"] + low * np.maximum(0.0, 100.0 + 2.0 * (prm["round"] - 10.0) - prm["k0"])
+    shank = prm["shank_ratio"] + 0.12 * low
     k_norm = (1 - early) * (1 - smooth01(p / 0.75)) + early * (1 - smooth01(p / 0.35))
     l_norm = (1 - early) * (1 - smooth01((p - 0.1) / 0.9)) + early * (1 - smooth01((p - 0.35) / 0.65))
     shoot = 0.8 * prm["round"] + 4.0
     lean_start = prm["lean0"] + 6.0 * rnd
     lean_start = lean_start - early * np.maximum(0.0, lean_start + shoot - 85.0)
+    lean_start = lean_start + low * (prm["lockout_miss"] - 8.0 - lean_start)
     k_end = 12.0 * miss
-    k = k_end + (prm["k0"] - k_end) * k_norm
+    k = k_end + (k0 - k_end) * k_norm
     lean_end = -prm["lean_back"] * (1 - miss) + prm["lockout_miss"] * miss
     lean = (lean_end + (lean_start - lean_end) * l_norm
             + early * shoot * smooth01(p / 0.3) * (1 - smooth01((p - 0.3) / 0.4)))
-    hx, hz = _sagittal_legs(body, k, prm["shank_ratio"], (prm["stance"] - body.hip_width) / 2)
+    hx, hz = _sagittal_legs(body, k, shank, (prm["stance"] - body.hip_width) / 2)
     pelvis = np.stack([hx, np.zeros(t), hz], axis=1)
     trunk = upright_trunk(pelvis, lean)
     tscale = 1 - 0.08 * rnd * (1 - 0.5 * p)
@@ -579,13 +586,17 @@ class Exercise:
     #: Faults seen at the start/end position (a bench press's lockout): the lifter holds them through
     #: the rest after the rep too, instead of fixing them as soon as the rep is over.
     held_faults: tuple[str, ...] = ()
+    #: Faults of the set-up (a deadlift's hips too low): the lifter takes them up before the rep sets
+    #: off, from the end of the rep before (or the clip's start), not as the rep starts.
+    setup_faults: tuple[str, ...] = ()
 
 
 MOTIONS: dict[str, Exercise] = {
     "squat": Exercise("squat", squat_params, squat, ("shallow", "forward_lean", "knees_in"),
                       (1.6, 3.6), (0.5, 0.62)),
     "deadlift": Exercise("deadlift", deadlift_params, deadlift,
-                         ("hips_rise_early", "no_lockout", "rounded_back"), (1.8, 3.6), (0.4, 0.5)),
+                         ("hips_rise_early", "no_lockout", "rounded_back", "hips_low"), (1.8, 3.6),
+                         (0.4, 0.5), setup_faults=("hips_low",)),
     "bench_press": Exercise("bench_press", bench_params, bench_press, ("shallow", "no_lockout", "uneven"),
                             (1.5, 3.4), (0.5, 0.62), held_faults=("no_lockout",)),
     "push_up": Exercise("push_up", pushup_params, push_up, ("hip_sag", "pike", "shallow"),

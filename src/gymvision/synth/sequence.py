@@ -314,6 +314,9 @@ def generate_sequence(exercise: str, *, n_reps: int = 8, fps: float = 30.0, seed
         for i, ((start, first, pause, second, _), rf) in enumerate(zip(plan, rep_faults, strict=True)):
             if name in rf:
                 end = start + first + pause + second
+                if name in m.setup_faults:  # taken up at the floor, from the end of the rep before
+                    start = (min(sum(plan[i - 1][:4]) + 0.1, start - 0.3) if i > 0
+                             else float(times[0]) - 1.0)
                 if name in m.held_faults:  # kept through the rest, until the next rep sets off
                     end = max(end, plan[i + 1][0] - 0.15) if i + 1 < len(plan) else end + 0.5
                 tr = np.maximum(tr, smooth01((times - start + 0.15) / 0.15) - smooth01((times - end) / 0.15))
