@@ -25,7 +25,7 @@ from gymvision.demo import write_exercise_video
 from gymvision.exercises import EXERCISES
 from gymvision.form import rules_for
 from gymvision.form.rules import Rule
-from gymvision.form.view import FOOT_END, SIDE
+from gymvision.form.view import FOOT_END, SAGITTAL, SIDE
 from gymvision.pipeline import Pipeline
 from gymvision.results import RepEvent
 
@@ -39,6 +39,8 @@ def view_for(rule: Rule, seed: int) -> str:
         return ("side_left", "side_right")[seed % 2]
     if rule.views == FOOT_END:
         return "foot_end"
+    if rule.views == SAGITTAL:
+        return ("side_left", "front_diag")[seed % 2]
     if "diag" in rule.views:
         return ("front", "front_diag")[seed % 2]
     return "front"
