@@ -211,6 +211,10 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
 
 
 # ------------------------------------------------------------------------------------------ deadlift
+#: How much further forward the shins slope (share of the knee flexion) when the pull is squatted.
+_SQUAT_PULL_SHANK = 0.12
+
+
 def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
     prm = {"stance": body.hip_width + _u(rng, 0.0, 0.12), "toe_out": _u(rng, 3, 20),
            "grip": body.shoulder_width * _u(rng, 1.05, 1.35), "shank_ratio": _u(rng, 0.15, 0.3),
@@ -237,6 +241,23 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
             hi = k
     prm["k0"] = (lo + hi) / 2
     prm["lean0"] = lean
+    # "Hips low" (squatting the pull, see ``deadlift``): the trunk 12-22° from upright, and the knees
+    # bent as far as it takes for the hands to reach the bar on the floor (a deep squat; up to 140°,
+    # then the trunk leans further). From draws the clip already has, so no clip's draws change.
+    lat = (prm["stance"] - body.hip_width) / 2
+    shank = prm["shank_ratio"] + _SQUAT_PULL_SHANK
+    lean_low = prm["lockout_miss"] - 4.0
+    lo, hi = 60.0, 140.0
+    for _ in range(40):
+        k = (lo + hi) / 2
+        _, hz = _sagittal_legs(body, np.array([k]), shank, lat)
+        if hz[0] + body.torso * np.cos(np.radians(lean_low)) > sz:  # shoulders too high: sit lower
+            lo = k
+        else:
+            hi = k
+    _, hz = _sagittal_legs(body, np.array([hi]), shank, lat)
+    prm["k_low"] = hi
+    prm["lean_low"] = max(lean_low, float(np.degrees(np.arccos(np.clip((sz - hz[0]) / body.torso, -1, 1)))))
     prm["bar_thigh"] = _u(rng, 0.08, 0.12)  # at lockout the bar rests on the thighs, ahead of the hips
     return prm
 
@@ -253,17 +274,16 @@ def deadlift(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Ri
     # drawn with the rounding so that no clip's random draws change) before the chest comes up. The
     # back never passes 85° from upright: a lifter set up that bent over starts the faulty pull with the
     # chest higher.
-    # "Hips low" (squatting the pull): the lifter sits down to the bar, knees bent 100-120° and pushed
-    # forward over the toes, the trunk within 8-18° of upright, and stands it up like a squat. Its
-    # sizes come from draws the clip already has, so that no clip's random draws change.
-    k0 = prm["k0"] + low * np.maximum(0.0, 100.0 + 2.0 * (prm["round"] - 10.0) - prm["k0"])
-    shank = prm["shank_ratio"] + 0.12 * low
+    # "Hips low" (squatting the pull): the lifter sits down to the bar in a deep squat, knees pushed
+    # forward over the toes and the trunk within 12-22° of upright, and stands it up like a squat.
+    k0 = prm["k0"] + low * (prm["k_low"] - prm["k0"])
+    shank = prm["shank_ratio"] + _SQUAT_PULL_SHANK * low
     k_norm = (1 - early) * (1 - smooth01(p / 0.75)) + early * (1 - smooth01(p / 0.35))
     l_norm = (1 - early) * (1 - smooth01((p - 0.1) / 0.9)) + early * (1 - smooth01((p - 0.35) / 0.65))
     shoot = 0.8 * prm["round"] + 4.0
     lean_start = prm["lean0"] + 6.0 * rnd
     lean_start = lean_start - early * np.maximum(0.0, lean_start + shoot - 85.0)
-    lean_start = lean_start + low * (prm["lockout_miss"] - 8.0 - lean_start)
+    lean_start = lean_start + low * (prm["lean_low"] - lean_start)
     k_end = 12.0 * miss
     k = k_end + (k0 - k_end) * k_norm
     lean_end = -prm["lean_back"] * (1 - miss) + prm["lockout_miss"] * miss
