@@ -115,14 +115,19 @@ def test_withheld_rule_never_cues_nor_advises_even_on_a_clear_fault():
     assert all("rounded_back" not in f.faults and "rounded_back" not in f.withheld for f in fr)
 
 
+def _pulls_with_faulty_2_and_4(fault: str, view: str, seed: int):
+    """A generated set of five deadlifts whose reps 2 and 4 carry ``fault``, and its analysis."""
+    seq = generate_sequence("deadlift", n_reps=5, seed=seed, view=view, faults=(fault,), fault_reps=[1, 3])
+    res = analyze_reps("deadlift", seq.times, seq.poses)
+    assert len(res.events) == 5
+    return seq, res
+
+
 @pytest.mark.parametrize(("view", "seed"), [("side_left", 0), ("side_right", 2)])
 def test_deadlift_hips_shooting_up_gets_a_cue_and_clean_pulls_do_not(view, seed):
     """Reps 2 and 4 snap the knees straight first, so the back tilts further over off the floor: they
     are cued with how far; the clean pulls, whose chest rises from just off the floor, are not."""
-    seq = generate_sequence("deadlift", n_reps=5, seed=seed, view=view, faults=("hips_rise_early",),
-                            fault_reps=[1, 3])
-    res = analyze_reps("deadlift", seq.times, seq.poses)
-    assert len(res.events) == 5
+    _, res = _pulls_with_faulty_2_and_4("hips_rise_early", view, seed)
     for ev in res.events:
         gain = ev.metrics["back_tilt_gain_deg"]
         if ev.index in (2, 4):
@@ -157,10 +162,7 @@ def test_deadlift_hips_are_not_judged_on_a_rep_that_starts_upright():
 def test_squatted_deadlift_gets_a_hinge_cue_and_hinged_pulls_do_not(view, seed):
     """Reps 2 and 4 are squatted up (hips low, knees forward, chest near upright at the floor): they are
     cued with the trunk's lean; the hinged pulls, leaning 40°+ over at the floor, are not."""
-    seq = generate_sequence("deadlift", n_reps=5, seed=seed, view=view, faults=("hips_low",),
-                            fault_reps=[1, 3])
-    res = analyze_reps("deadlift", seq.times, seq.poses)
-    assert len(res.events) == 5
+    seq, res = _pulls_with_faulty_2_and_4("hips_low", view, seed)
     for ev in res.events:
         lean = ev.metrics["trunk_lean_max_deg"]
         if ev.index in (2, 4):
@@ -168,6 +170,12 @@ def test_squatted_deadlift_gets_a_hinge_cue_and_hinged_pulls_do_not(view, seed):
             assert abs(value - lean) <= 1 and lean < 25
         else:
             assert not any("squatted" in c for c in ev.cues) and lean > 35
+    from gymvision.reps import LiveRepTracker
+
+    live = LiveRepTracker("deadlift")  # live, each rep is judged when it is reported: the same cues
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        live.update(float(t), p)
+    assert [any("squatted" in c for c in e.cues) for e in live.events] == [False, True, False, True, False]
 
 
 def test_deadlift_hinge_is_not_judged_from_the_front():
