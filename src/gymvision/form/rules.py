@@ -513,7 +513,7 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check lockout", _deadlift_lockout, 12.0, True,
          "rep {n}: not locked out (trunk {v:.0f}° forward at the top) — stand tall"),
     Rule("deadlift", "trunk_lean_max_deg", "hips_low", ("hip", "shoulder", "ankle"), False, SAGITTAL,
-         f"{_SIDE} or at 45° to check your hip hinge", _hinge_lean, 25.0, False,
+         f"{_SIDE} to check your hip hinge", _hinge_lean, 25.0, False,
          "rep {n}: squatted the pull (trunk leaned only {v:.0f}° forward) — push your hips back, shins"
          " near vertical, shoulders over the bar"),
     Rule("deadlift", "back_round_pct", "rounded_back", ("hip", "shoulder", "ear"), False, SIDE,
