@@ -178,6 +178,20 @@ def test_squatted_deadlift_gets_a_hinge_cue_and_hinged_pulls_do_not(view, seed):
     assert [any("squatted" in c for c in e.cues) for e in live.events] == [False, True, False, True, False]
 
 
+def test_squatted_pull_needs_the_hips_low_too(monkeypatch):
+    """An upright trunk alone is no squatted pull: the fault also needs the hips sunk (``requires``).
+    With the bar for "sunk" out of reach, the same reps keep their measured lean and get no cue."""
+    import gymvision.form.rules as rules
+
+    seq, res = _pulls_with_faulty_2_and_4("hips_low", "side_left", 5)
+    assert [any("squatted" in c for c in e.cues) for e in res.events] == [False, True, False, True, False]
+    monkeypatch.setattr(rules, "_SQUAT_PULL_DROP", 0.95)
+    again = analyze_reps("deadlift", seq.times, seq.poses)
+    assert [e.metrics["trunk_lean_max_deg"] for e in again.events] == \
+        [e.metrics["trunk_lean_max_deg"] for e in res.events]
+    assert not any("squatted" in c for e in again.events for c in e.cues)
+
+
 def test_deadlift_hinge_is_not_judged_from_the_front():
     """From the front a forward lean is foreshortened to nothing: the hinge is not judged, and the
     advice says where to film from."""

@@ -126,14 +126,15 @@ def evaluate_rep(exercise: str, times: Sequence[float], poses: Sequence[Pose | N
         if w.view.name not in rule.views:
             res.withhold(rule.fault, rule.view_advice, "view")
             continue
-        value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
+        side = side if side != "both" else w.best_side(rule.parts)
+        value = rule.measure(w, side)
         if value != value:
             res.withhold(rule.fault, rule.view_advice or "keep your whole body in frame", "visibility",
                          advise=False)
             continue
         res.checked.add(rule.fault)
         res.metrics[rule.metric] = float(value)
-        if rule.fault_if(value):
+        if rule.flags(value, w, side):
             res.flag(rule.fault, rule.cue.format(n=event.index, v=value))
     return res
 
@@ -160,9 +161,10 @@ def _shadow(res: FormResult, w: RepWindow, rule: Rule) -> None:
     side, _ = _visible(w, rule)
     if side is None or w.view.name not in rule.views:
         return
-    value = rule.measure(w, side if side != "both" else w.best_side(rule.parts))
+    side = side if side != "both" else w.best_side(rule.parts)
+    value = rule.measure(w, side)
     if value == value:
-        res.shadow[rule.fault] = rule.fault_if(value)
+        res.shadow[rule.fault] = rule.flags(value, w, side)
 
 
 def _add(items: list[str], item: str) -> None:
