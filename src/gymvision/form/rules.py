@@ -354,7 +354,7 @@ def _deadlift_lockout(w: RepWindow, side: str) -> float:
 #: a smaller bend is a rack pull or a counted shrug, and whether it was hinged is not judged.
 _PULL_MIN_DROP = 0.2
 #: A squatted pull sits the hips down to at least this share (a hinged pull drops them 0.3–0.47 of the
-#: way; the generator's squatted pulls 0.5–0.7, the real knee-dominant sets 0.56–0.59).
+#: way; the generator's squatted pulls 0.5–0.7, the real knee-dominant sets 0.52–0.60).
 _SQUAT_PULL_DROP = 0.45
 #: The first and last moments of a rep window are left out of the hinge check: there the detected rep
 #: can take in the set-up of the rep before or after it.
