@@ -23,7 +23,9 @@ overall: the recognised exercise; the batch count and the live tracker's count o
 the true exercise (live counts end as a live set saved at the clip's end: ``finish``); the end-to-end
 count of video analysis (``Pipeline.summarise_track``, 0 when the exercise was not recognised) and of a
 live session replaying the poses (``Session.process_pose``, 0 unless its reps were counted as the true
-exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; the live
+exercise); OBO, normalised MAE and the exact share for each, over all clips and per set; per active
+form rule, the reps it judged and cued in video analysis told the exercise, and the clips it cued (these
+clips are not labelled for faults: a cue is not known to be right or wrong here); the live
 label shown on every frame (right, ``unknown``, wrong); and analysis time against video time. Then
 every second frame's pose judged alone, as a photo is (``Pipeline.decide`` on the single-frame
 model): the share named right, ``unknown`` or wrong, averaged over clips, per exercise and per set,
@@ -46,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_form_e2e import cued
+from gymvision.form import rules_for
 from gymvision.media import iter_frames, probe_video
 from gymvision.pipeline import Pipeline
 from gymvision.reps import LiveRepTracker, analyze_reps
@@ -133,6 +137,19 @@ def _print_frames(frames: list[tuple[str, str, Counter]], title: str) -> None:
         f"{ex} as {lab} {n}" for (ex, lab), n in wrong.most_common(6)))
 
 
+def _tally_cues(cues: dict[str, list], exercise: str, clip: str, events: list) -> None:
+    """Per active rule of ``exercise``: reps it judged and reps it cued, and the clips it cued."""
+    for rule in rules_for(exercise):
+        if not rule.active:
+            continue
+        c = cues[f"{exercise}:{rule.fault}"]
+        judged = [e for e in events if rule.metric in e.metrics]
+        hit = [e for e in judged if cued(rule, e)]
+        c[0] += len(judged)
+        c[1] += len(hit)
+        c[2] += [clip] * len(hit)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--videos", type=Path, required=True,
@@ -153,13 +170,16 @@ def main() -> None:
     live_frames: Counter = Counter()  # frames whose live label was right, unknown, wrong
     photos: list[tuple[str, str, Counter]] = []
     spent = video = 0.0
+    cues: dict[str, list] = defaultdict(lambda: [0, 0, []])  # rule -> [reps judged, reps cued, clips cued]
     print(f"{'clip':44} {'exercise':15} true batch live  recognised      e2e  live: named    e2e")
     for r in rows:
         ex, n = r["exercise"], int(r["true_reps"])
         track, s, d = _poses(pipeline, found[r["file"]], args.cache)
         spent, video = spent + s, video + (d if s else 0.0)
         times, poses = [t for t, _ in track], [p for _, p in track]
-        b = analyze_reps(ex, times, poses, with_form=False).count
+        analysis = analyze_reps(ex, times, poses)
+        b = analysis.count
+        _tally_cues(cues, ex, r["file"], analysis.events)
         tracker = LiveRepTracker(ex, with_form=False)
         for t, p in track:
             tracker.update(float(t), p)
@@ -206,6 +226,12 @@ def main() -> None:
     for ex in sorted({ex for _, ex in labels}):
         k = [i for i, (_, e) in enumerate(labels) if e == ex]
         print(f"  {ex:15} clips {len(k):2d}  batch {_scores([true[i] for i in k], [batch[i] for i in k])}")
+    print("\nform cues in video analysis told the exercise (clips not labelled for faults: see"
+          " bench_real_form.py for labelled ones):")
+    for key in sorted(cues):
+        judged, cued_reps, clips = cues[key]
+        named = ", ".join(f"{c} {k}" for c, k in sorted(Counter(clips).items()))
+        print(f"  {key:30} reps judged {judged:3d}  cued {cued_reps:3d}" + (f"  ({named})" if named else ""))
     _print_frames(frames, "single frames of the pose track named alone (as photos are)")
     if photos:
         _print_frames(photos, f"{args.photos} frames per clip through the photo path")
