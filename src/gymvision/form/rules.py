@@ -532,7 +532,7 @@ RULES: tuple[Rule, ...] = (
          f"{_SIDE} to check your back", _back_lean, 5.0, True,
          "rep {n}: leaned back {v:.0f}° behind your legs while pressing — squeeze your glutes and brace"),
     Rule("deadlift", "back_tilt_gain_deg", "hips_rise_early", ("hip", "shoulder"),
-         False, SIDE, f"{_SIDE} to check your hips", _hips_rise_early, 8.0, True,
+         False, SAGITTAL, f"{_SIDE} to check your hips", _hips_rise_early, 8.0, True,
          "rep {n}: hips shot up first (back tilted {v:.0f}° further over off the floor)"
          " — push the floor away, chest and hips rising together"),
     Rule("deadlift", "lean_at_top_deg", "no_lockout", ("hip", "shoulder", "ankle"), False, SIDE,
