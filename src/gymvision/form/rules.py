@@ -291,6 +291,12 @@ def _lean(w: RepWindow, side: str) -> np.ndarray:
     return _smooth(w, w.tilt("hip", "shoulder", side) * w.forward_sign(side))
 
 
+def _legs(w: RepWindow, side: str) -> np.ndarray:
+    """(n,) forward tilt of the legs (ankle → hip) from vertical, the same way as :func:`_lean`: standing
+    tall it is the camera's roll, which a lean is judged against."""
+    return _smooth(w, w.tilt("ankle", "hip", side) * w.forward_sign(side))
+
+
 def _back_lean(w: RepWindow, side: str) -> float:
     """How far the trunk leans back behind the legs during a standing press (degrees, mean over the rep).
 
@@ -340,7 +346,7 @@ def _deadlift_lockout(w: RepWindow, side: str) -> float:
     moment rather than the detected turn, so that a misplaced turn does not matter.
     """
     lean = _lean(w, side)
-    legs = _smooth(w, w.tilt("ankle", "hip", side) * w.forward_sign(side))
+    legs = _legs(w, side)
     lo, hi = _window(w, w.event.start_s, w.event.end_s)
     rel, ln = (lean - legs)[lo:hi], lean[lo:hi]
     ok = np.isfinite(rel) & np.isfinite(ln)
@@ -362,7 +368,7 @@ _HINGE_EDGE_S = 0.15
 
 
 def _pull_span(w: RepWindow) -> tuple[int, int]:
-    return w.index(w.event.start_s + _HINGE_EDGE_S), w.index(w.event.end_s - _HINGE_EDGE_S) + 1
+    return _window(w, w.event.start_s + _HINGE_EDGE_S, w.event.end_s - _HINGE_EDGE_S)
 
 
 def _hip_drop(w: RepWindow, side: str) -> float:
@@ -390,7 +396,7 @@ def _hinge_lean(w: RepWindow, side: str) -> float:
         return float("nan")
     lo, hi = _pull_span(w)
     lean = _lean(w, side)[lo:hi]
-    legs = _smooth(w, w.tilt("ankle", "hip", side) * w.forward_sign(side))[lo:hi]
+    legs = _legs(w, side)[lo:hi]
     ok = np.isfinite(lean) & np.isfinite(legs)
     if ok.sum() < 5:
         return float("nan")
