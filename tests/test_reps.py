@@ -1319,6 +1319,30 @@ def test_live_hold_at_the_turn_is_read_on_the_other_channel_too():
     assert tracker._alt._other_hold(truth.start_s, truth.end_s) < held
 
 
+def test_live_small_first_rep_counts_once_the_next_vouches_for_it():
+    """A set of half squats (a clip of ``bench_reps.py``'s sample, filmed from behind at 45°): the first
+    rep is too small to count on its own (a bend or a bob looks the same), the second vouches for it,
+    and both count, the first reported with the second. Until 29 Nov the first stayed uncounted."""
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("squat", view="back_diag", seed=604959537, n_reps=3, fps=15.0,
+                            tempo_s=4.155380622539352, pause_bottom_s=0.0, idle_before_s=1.9380697681994863,
+                            idle_after_s=0.8172908295417072, faults=("shallow",))
+    tracker = LiveRepTracker("squat", with_form=False)
+    reported = []
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        rep, _ = tracker.update(float(t), p)
+        reported += [(float(t), rep)] if rep else []
+    rep = tracker.finish()
+    reported += [(seq.times[-1], r) for r in ([rep] if rep else []) + tracker.pending()]
+    assert [r.index for _, r in reported] == [1, 2, 3]
+    for (_, got), truth in zip(reported, seq.reps, strict=True):
+        assert abs(got.turn_s - truth.turn_s) < 0.4
+    (t1, _), (t2, second), (t3, _) = reported
+    assert t1 >= second.end_s - 0.5 and t2 - t1 < 0.2  # the first reported with the second...
+    assert t3 - seq.reps[2].end_s < 0.5  # ...the others on time
+
+
 @pytest.mark.parametrize("seed", [1, 4])
 def test_live_doubtful_first_pull_counts_once_the_next_vouches_for_it(seed):
     """BlazePose often draws a deadlifter's hands at the floor no lower than just under the knees: the

@@ -12,9 +12,10 @@ is mostly unseen or weak (recent range < 45 % of the exercise's typical one and 
 angle's: a limb filmed end-on), or runs against the lift (a camera looking down: flipped after two
 similar reps against it while the channels anti-correlate), and never twice. The first rep of a set
 has no typical range to be judged by, so it must be sizeable and brisk; a small or slow one is counted
-only when a similar rep follows within a few seconds (then the second one counts, the first stays
-uncounted). No rep counts while the hips travel sideways (walking). Rep boundaries are timed afterwards on
-lag-free smoothed samples with the batch detector's minimum-jerk model.
+only when a similar rep follows within a few seconds, and is then reported with it, one rep late (as
+a doubtful first deadlift pull is). No rep counts while the hips travel sideways (walking). Rep
+boundaries are timed afterwards on lag-free smoothed samples with the batch detector's minimum-jerk
+model.
 """
 
 from __future__ import annotations
@@ -267,7 +268,8 @@ class LiveRepTracker:
         self._doubtful = (float("-inf"), float("nan"))
         self._floor_doubt = (float("-inf"), float("nan"))  # end and range of the last doubtful deadlift
         self._doubted: RepEvent | None = None  # that pull, as it would be reported if vouched for
-        self._vouched: RepEvent | None = None  # the doubtful pull the rep just emitted vouched for
+        self._doubted_first: RepEvent | None = None  # the last small or slow first rep, as reported
+        self._vouched: RepEvent | None = None  # the doubtful rep the rep just emitted vouched for
         self._hip_x: deque[tuple[float, float]] = deque(maxlen=TRACE_LEN)  # hips' image x (pixels)
         self._marks_hist: deque[_Marks] = deque(maxlen=3)
         self.count = 0
@@ -715,15 +717,23 @@ class LiveRepTracker:
             held = max(self._time_near(start_r, end_r, rep.peak_x - TURN_HOLD_FRAC * amp),
                        self._other_hold(start_r, end_r))
             small_or_slow = rep.near_first - start_r > FIRST_OUT_MAX_S or end_r - start_r - held > FIRST_MAX_S
-        if first and small_or_slow and posture and not _follows(self._doubtful, rep.start_t, amp):
-            # a small or slow first movement: counted only if a similar one follows (the second rep of a
-            # set of small reps: the first of them stays uncounted)
-            self._doubtful = (end_t, amp)
-            posture = False
+        vouched = None  # the doubtful first rep this rep vouches for, counted before it
+        if first and small_or_slow and posture:
+            if not _follows(self._doubtful, rep.start_t, amp):
+                # a small or slow first movement: counted only if a similar one follows, and then with it
+                # (reported with that second rep, one rep late)
+                self._doubtful = (end_t, amp)
+                self._doubted_first = self._event(rep, end_t, rom) \
+                    if self._whole_first(rep, dur, min(amp, returned)) else None
+                posture = False
+            else:
+                prior = self._doubted_first
+                if prior is not None and prior.end_s <= rep.start_t + DOUBT_OVERLAP_S:
+                    vouched = prior
+                self._doubted_first = None
         if first and posture and self._unlike_the_lift(rep):
             posture = False
         floor = self._from_the_floor(rep) if first and posture and self.spec.from_floor else "yes"
-        vouched = None  # the doubtful first pull this rep vouches for, counted before it
         if floor == "no":
             posture = False
         elif floor == "doubtful":
@@ -731,8 +741,8 @@ class LiveRepTracker:
             # up to the knees and far ahead of the feet from 45°): a second such rep in a row counts,
             # and the first with it (it was a pull after all)
             posture = _follows(self._floor_doubt, rep.start_t, amp)
-            vouched = self._doubted if posture and self._doubted is not None \
-                and self._doubted.end_s <= rep.start_t + DOUBT_OVERLAP_S else None
+            if posture and self._doubted is not None and self._doubted.end_s <= rep.start_t + DOUBT_OVERLAP_S:
+                vouched = self._doubted
             self._floor_doubt = (end_t, amp)
             self._doubted = None
             if not posture and dur >= self.spec.min_duration_s and min(amp, returned) >= self.threshold:
@@ -793,6 +803,16 @@ class LiveRepTracker:
                       self.channel, rep.start_t, reach, rise)
             return True
         return False
+
+    def _whole_first(self, rep: _Rep, dur: float, amp: float) -> bool:
+        """Whether a doubtful first rep (small or slow) would count once a similar rep vouches for it: long
+        and large enough (``amp``: the smaller of its two halves), and like the lift (the first-rep checks
+        a counted rep passes: :meth:`_unlike_the_lift`, :meth:`_from_the_floor`, :meth:`_hands_moved`)."""
+        if dur < self.spec.min_duration_s or amp < self.threshold or self._unlike_the_lift(rep):
+            return False
+        if self.spec.from_floor and self._from_the_floor(rep) != "yes":
+            return False
+        return not (self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep))
 
     def _from_the_floor(self, rep: _Rep) -> str:
         """Deadlift: whether a rep starts from a bar on the floor ("yes": hands ``FLOOR_BELOW_KNEES``
