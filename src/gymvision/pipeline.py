@@ -714,11 +714,12 @@ class Session:
         reported = self._release(t)
         return ([], None) if reported is None else (reported, signal)
 
-    def _set_mass(self, since: float) -> float:
+    def _set_mass(self, since: float, until: float = math.inf) -> float:
         """The exercises' probability together (``exercise_mass``) in the windows read since ``since``
-        (the set's first rep): the median, so that one window's blip does not make a set of a stretch
-        or a lying person whom the recogniser reads as doing no exercise for the rest of it."""
-        masses = [m for t, m in self._masses if t >= since]
+        (the set's first rep; up to ``until``): the median, so that one window's blip does not make a
+        set of a stretch or a lying person whom the recogniser reads as doing no exercise for the rest
+        of it. The latest reading where none was made then."""
+        masses = [m for t, m in self._masses if since <= t <= until]
         return float(np.median(masses)) if masses else exercise_mass(self._probs)
 
     def _release(self, t: float) -> list[RepEvent] | None:
@@ -730,7 +731,10 @@ class Session:
         if self._label != self._tracker_label:
             return None
         self._trial_tracker = None
-        reported, self._pending = self._pending, []
+        # reps found while the recogniser was sure no exercise was done (the label unknown: the tracker
+        # kept counting) are movements of someone lying or standing about, not the set
+        reported = [r for r in self._pending if self._set_mass(r.start_s, r.end_s) >= SET_MIN_P]
+        self._pending = []
         return self._report(t, reported)
 
     def finish(self) -> list[RepEvent]:
