@@ -156,6 +156,11 @@ FLIP_MIN_SHARE = 0.1
 #: from the feet sits up: +12).
 FOLD_MAX = 0.8
 PUSH_UP_RISE_MAX = 5.0
+#: ... unless the shoulders drop down the image by this much (% of the body scale): filmed from the
+#: front, the hips hide behind the body and BlazePose redraws them far below the shoulders at the
+#: bottom (a real first push-up: trunk +37, shoulders down 93; sitting and leaning forward on the
+#: synthetic clips: +17, 16; synthetic push-ups that rise at all: down 200).
+PUSH_UP_DROP_MIN = 40.0
 REACH_BELOW_HIPS = 0.0
 FLOOR_BELOW_KNEES = 15.0
 FLOOR_AHEAD_MAX = 50.0
@@ -780,7 +785,8 @@ class LiveRepTracker:
         bench press: the hands end by the hips (``BAR_REACH_MAX``). Unseen landmarks veto nothing.
         (Deadlift: :meth:`_from_the_floor`, which a second such rep in a row overrules.)
         """
-        if self.spec.trunk_lowers and rep.peak_up - rep.start_up > PUSH_UP_RISE_MAX:
+        if self.spec.trunk_lowers and rep.peak_up - rep.start_up > PUSH_UP_RISE_MAX \
+                and not _shoulders_drop(rep) >= PUSH_UP_DROP_MIN:
             log.debug("%s: first rep %.2f raises the trunk (%.0f -> %.0f %%)", self.channel, rep.start_t,
                       rep.start_up, rep.peak_up)
             return True
@@ -949,6 +955,15 @@ def _follows(prev: tuple[float, float], start_t: float, amp: float) -> bool:
     rep's end and range) within ``DOUBT_S`` and is of its range (``SIMILAR``): it vouches for it."""
     end, prev_amp = prev
     return start_t - end <= DOUBT_S and SIMILAR[0] <= amp / prev_amp <= SIMILAR[1]
+
+
+def _shoulders_drop(rep: _Rep) -> float:
+    """How far the lower-going seen shoulder moved down the image from the rep's rest to its turn (% of
+    the body scale; NaN if neither was seen at both)."""
+    a, b = rep.start_marks, rep.peak_marks
+    pairs = ((a.shoulder_left_y, b.shoulder_left_y), (a.shoulder_right_y, b.shoulder_right_y))
+    drops = [y1 - y0 for y0, y1 in pairs if np.isfinite(y0) and np.isfinite(y1)]
+    return max(drops, default=float("nan"))
 
 
 def _median_finite(vals: list[float]) -> float:
