@@ -319,6 +319,19 @@ def test_live_survives_dropouts_and_gives_one_cue_per_rep():
     assert all(len(ev.cues) <= 1 for ev in events)
 
 
+def _edited(poses, edit) -> list[Pose | None]:
+    """A copy of ``poses`` with ``edit`` applied in place to each seen pose's landmark array (a pose
+    model's misreading drawn onto a generated clip)."""
+    out: list[Pose | None] = []
+    for p in poses:
+        if p is not None:
+            xyz = p.xyz.copy()
+            edit(xyz)
+            p = Pose(xyz, p.visibility, p.image_size)
+        out.append(p)
+    return out
+
+
 def _live(exercise: str, seq, poses: list[Pose] | None = None
           ) -> tuple[LiveRepTracker, list[tuple[float, object]]]:
     """Run a live tracker over a generated clip (or ``poses`` at its times): the tracker and (report
@@ -604,15 +617,11 @@ def test_live_front_push_up_whose_hips_are_redrawn_keeps_its_reps(seed):
                             idle_after_s=1.0)
     shoulders = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
     top = float(np.median([p.xyz[shoulders, 1].mean() for p in seq.poses[:10] if p is not None]))
-    poses: list[Pose | None] = []
-    for p in seq.poses:
-        if p is None:
-            poses.append(None)
-            continue
-        xyz = p.xyz.copy()
+
+    def hips_lower(xyz: np.ndarray) -> None:
         xyz[[L.LEFT_HIP, L.RIGHT_HIP], 1] += 0.8 * max(0.0, float(xyz[shoulders, 1].mean()) - top)
-        poses.append(Pose(xyz, p.visibility, p.image_size))
-    for track in (seq.poses, poses):
+
+    for track in (seq.poses, _edited(seq.poses, hips_lower)):
         tr, _ = _live("push_up", seq, track)
         tr.finish()
         assert tr.count + len(tr.pending()) == 3
@@ -1381,18 +1390,15 @@ def test_live_doubtful_first_pull_counts_once_the_next_vouches_for_it(seed):
 
     seq = generate_sequence("deadlift", n_reps=3, seed=seed, view="side_right", idle_before_s=1.5,
                             idle_after_s=1.5)
-    poses: list[Pose | None] = []
-    for p in seq.poses:
-        if p is None:
-            poses.append(None)
-            continue
-        xyz = p.xyz.copy()
+
+    def hands_higher(xyz: np.ndarray) -> None:
         for wrist, knee, ankle in ((L.LEFT_WRIST, L.LEFT_KNEE, L.LEFT_ANKLE),
                                    (L.RIGHT_WRIST, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
             lowest = xyz[knee, 1] + 0.12 * (xyz[ankle, 1] - xyz[knee, 1])
             if xyz[wrist, 1] > lowest:  # the hand (wrist, pinky, index, thumb) drawn up to there
                 xyz[[wrist, wrist + 2, wrist + 4, wrist + 6], 1] -= xyz[wrist, 1] - lowest
-        poses.append(Pose(xyz, p.visibility, p.image_size))
+
+    poses = _edited(seq.poses, hands_higher)
     tracker = LiveRepTracker("deadlift", with_form=False)
     reported = []
     for t, p in zip(seq.times, poses, strict=True):
