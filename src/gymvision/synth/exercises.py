@@ -215,6 +215,12 @@ def squat(body: Body, prm: Params, p: np.ndarray, faults: Faults) -> tuple[Rig, 
 _SQUAT_PULL_SHANK = 0.12
 
 
+def _lean_to_reach(body: Body, shoulder_z: float, hip_z: float) -> float:
+    """The trunk's lean from upright (degrees) that puts the shoulders at ``shoulder_z`` over hips at
+    ``hip_z`` (upright if they cannot reach that high, level if it is below the hips)."""
+    return float(np.degrees(np.arccos(np.clip((shoulder_z - hip_z) / body.torso, -1, 1))))
+
+
 def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
     prm = {"stance": body.hip_width + _u(rng, 0.0, 0.12), "toe_out": _u(rng, 3, 20),
            "grip": body.shoulder_width * _u(rng, 1.05, 1.35), "shank_ratio": _u(rng, 0.15, 0.3),
@@ -227,13 +233,13 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
     s = body.scale
     sz = prm["bar_h"] + 0.07 * s + body.arm * 0.985
     sx = 0.05 * s + prm["ahead"]
+    lat = (prm["stance"] - body.hip_width) / 2
     lo, hi = 55.0, _u(rng, 90, 105)
     lean = 45.0
     for _ in range(40):
         k = (lo + hi) / 2
-        hx, hz = _sagittal_legs(body, np.array([k]), prm["shank_ratio"],
-                                (prm["stance"] - body.hip_width) / 2)
-        lean = float(np.degrees(np.arccos(np.clip((sz - hz[0]) / body.torso, -1, 1))))
+        hx, hz = _sagittal_legs(body, np.array([k]), prm["shank_ratio"], lat)
+        lean = _lean_to_reach(body, sz, hz[0])
         x = hx[0] + body.torso * np.sin(np.radians(lean))
         if x > sx:  # shoulders too far ahead: sit lower
             lo = k
@@ -244,7 +250,6 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
     # "Hips low" (squatting the pull, see ``deadlift``): the trunk 12-22° from upright, and the knees
     # bent as far as it takes for the hands to reach the bar on the floor (a deep squat; up to 140°,
     # then the trunk leans further). From draws the clip already has, so no clip's draws change.
-    lat = (prm["stance"] - body.hip_width) / 2
     shank = prm["shank_ratio"] + _SQUAT_PULL_SHANK
     lean_low = prm["lockout_miss"] - 4.0
     lo, hi = 60.0, 140.0
@@ -257,7 +262,7 @@ def deadlift_params(rng: np.random.Generator, body: Body) -> Params:
             hi = k
     _, hz = _sagittal_legs(body, np.array([hi]), shank, lat)
     prm["k_low"] = hi
-    prm["lean_low"] = max(lean_low, float(np.degrees(np.arccos(np.clip((sz - hz[0]) / body.torso, -1, 1)))))
+    prm["lean_low"] = max(lean_low, _lean_to_reach(body, sz, hz[0]))
     prm["bar_thigh"] = _u(rng, 0.08, 0.12)  # at lockout the bar rests on the thighs, ahead of the hips
     return prm
 
