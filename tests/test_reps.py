@@ -1297,6 +1297,40 @@ def test_a_body_redrawn_elsewhere_for_a_moment_is_a_glitch_not_another_person(ex
     assert _live(exercise, seq, moved)[0].count < 5
 
 
+@pytest.mark.parametrize(("exercise", "view"), [("bench_press", "side_left"), ("squat", "side_right")])
+def test_a_body_found_again_too_small_after_a_loss_is_the_same_person(exercise, view):
+    # A real side-view bench press: at each rep's bottom the plates hid the chest, BlazePose lost the
+    # body for a few frames and found it again drawn at half its size, growing back over 0.3 s. Each
+    # re-finding read as another person and split the set: 1 of 5 reps counted.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence(exercise, n_reps=5, seed=12, view=view, fps=30.0, noise=0.0)
+    ts, poses = seq.times, list(seq.poses)
+    clean = analyze_reps(exercise, ts, poses, with_form=False)
+    assert len(clean.events) == 5
+
+    def shrunk(p: Pose, k: float) -> Pose:  # drawn k times its size around the hips, shifted aside
+        c = np.mean(p.xyz[[L.LEFT_HIP, L.RIGHT_HIP], :2], axis=0)
+        xyz = p.xyz.copy()
+        xyz[:, :2] = c + k * (xyz[:, :2] - c) + np.array([60.0 * (1 - k), 0.0])
+        return Pose(xyz, p.visibility, p.image_size)
+
+    refound = list(poses)
+    for ev in clean.events:
+        i = int(np.searchsorted(ts, ev.turn_s))
+        refound[i:i + 3] = [None] * 3  # lost at the turn ...
+        for m in range(9):  # ... found again at half size, back to full size in 0.3 s
+            refound[i + 3 + m] = shrunk(poses[i + 3 + m], 0.5 + 0.5 * m / 9)
+    res = analyze_reps(exercise, ts, refound, with_form=False)
+    assert len(res.events) == 5
+    for ev, ref in zip(res.events, clean.events, strict=True):
+        assert abs(ev.start_s - ref.start_s) < 0.2 and abs(ev.end_s - ref.end_s) < 0.2
+    # a body that stays at half the size is somebody else (further away): the set does not go on
+    i = int(np.searchsorted(ts, clean.events[2].turn_s))
+    other = poses[:i] + [None if p is None else shrunk(p, 0.5) for p in poses[i:]]
+    assert len(analyze_reps(exercise, ts, other, with_form=False).events) < 5
+
+
 @pytest.mark.parametrize("view", ["side_left", "front_diag"])
 def test_a_heavy_single_held_at_lockout_is_a_rep(view):
     # A real deadlift single, pulled after a long set-up and held 4 s at the lockout, lasted 7.7 s and

@@ -245,6 +245,53 @@ def glitches(times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray) -> np.nd
     return drop
 
 
+#: A body lost for a moment and found again is first drawn too small or off place, and is back over
+#: the next frames: BlazePose re-finding a side-view bench presser at each rep's bottom, where the bar
+#: and plates hide the chest, drew the body 0.3-0.6 times its size for 0.1-0.3 s (a real set of 5 split
+#: into four parts, 1 counted). Across a break (after :func:`glitches`) right after frames without a
+#: pose, where the median pose over this long after it is back where the median pose over this long
+#: before it was (``returns_to``), the same person carries on: the break goes, and so do the frames from
+#: it up to the first that is back. Only after a loss: elsewhere a break is kept (a lying lifter's arms
+#: reaching up to re-rack jump the body scale from the torso to the arm chain, and the break keeps the
+#: re-rack from reading as a rep).
+REJOIN_S = 1.0
+
+
+def _median_pose(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray, idx: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, float]:
+    """(median xy, median visibility, median body scale) of the frames ``idx``."""
+    return (np.nanmedian(xyz[idx, :, :2], axis=0), np.median(vis[idx], axis=0),
+            float(np.median(scale[idx])))
+
+
+def rejoined(times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(``breaks`` less those the same body carries on across, the frames to drop; see ``REJOIN_S``)."""
+    xyz, vis = arrays.xyz, arrays.vis
+    scale = body_scale(xyz, vis)
+    usable = np.isfinite(scale)
+    out = breaks.copy()
+    drop = np.zeros(len(times), bool)
+    at = np.flatnonzero(breaks)
+    for k, i in enumerate(at):
+        if i == 0 or usable[i - 1]:
+            continue  # not found again after a loss (a scale that jumps from one limb chain to another)
+        lo = at[k - 1] if k else 0
+        before = np.flatnonzero(usable[lo:i] & (times[lo:i] >= times[i] - REJOIN_S)) + lo
+        after = np.flatnonzero(usable[i:] & (times[i:] < times[i] + REJOIN_S)) + i
+        if len(before) < 3 or len(after) < 3:
+            continue
+        ref = _median_pose(xyz, vis, scale, before)
+        if not returns_to(ref, *_median_pose(xyz, vis, scale, after)):
+            continue
+        back = next((j for j in after if returns_to(ref, xyz[j, :, :2], vis[j], float(scale[j]))), None)
+        if back is None:
+            continue
+        out[i] = False
+        drop[i:back] = True
+        out[i:back] = False  # breaks inside the excursion go with it
+    return out, drop
+
+
 def _nearest_distance(sorted_t: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Distance from each query time to the nearest of ``sorted_t``."""
     pos = np.searchsorted(sorted_t, query)
@@ -864,6 +911,9 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     if drop.any():  # a glitch's frames are unseen, and the body on either side of it is one person
         arrays.xyz[drop], arrays.vis[drop] = np.nan, 0.0
         breaks = jumps & ~drop & ~np.r_[False, drop[:-1]]
+    breaks, lost_frames = rejoined(times_a, arrays, breaks)
+    if lost_frames.any():
+        arrays.xyz[lost_frames], arrays.vis[lost_frames] = np.nan, 0.0
     parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
     typicals = _shot_typical(spec, parts, channel)
     reps: list[RepSpan] = []
