@@ -1,6 +1,6 @@
 """Recognition and rep counting on real videos you have on disk (none ship with the project).
 
-``benchmarks/data/real_videos.csv`` lists 97 short public clips (gym and home, phones and stock
+``benchmarks/data/real_videos.csv`` lists 111 short public clips (gym and home, phones and stock
 footage) with the repository, path and commit they came from and their rep counts, counted by eye
 from frame sheets (a deadlift counts at its lockout, lowered in the clip or not). Its ``set`` column
 says how each clip was used: ``tuning`` clips (45) were looked at while the counters were developed;
@@ -13,6 +13,10 @@ the code of commit 788fc7c; two changes were then made for what they showed (see
 ``fresh3`` ones (6 kettlebell deadlift sets of 10 by the lifter of four ``fresh2`` clips, filmed from
 the side and at 45° front, correct or with a named fault) were first run on 28 Nov 2026, night (the
 deadlift hip-hinge commit, 960e23a's code), and nothing has been changed for them.
+``fresh4`` ones (14: four squats, three bench presses, three push-up sets, two shoulder presses, two
+deadlifts; most of them a single rep filmed by a phone; found and counted by a helper session on
+29 Nov 2026 from repositories not used before) were first run on the code of commit 942c2f0, and
+nothing has been changed for them.
 The clips carry no licence that would let us ship them: fetch them yourself
 (or use your own clips with a CSV of the same columns) into one folder, then
 
