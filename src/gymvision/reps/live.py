@@ -414,6 +414,7 @@ class LiveRepTracker:
             self._release(self._held.frames)
         if other:
             self._new_person(t)
+            channels = self._angle(pose)  # scaled by the new body's size, not the last person's
         event, angle = self._advance(t, pose, channels)
         return self._next(event), angle
 
@@ -426,9 +427,14 @@ class LiveRepTracker:
     def _release(self, frames: list[_HeldFrame]) -> None:
         """End a hold: feed its ``frames``, resetting the rep state where another person starts."""
         self._held = None
+        renew = False
         for t_old, p_old, ch_old, other in frames:
             if other:
                 self._new_person(t_old)
+                renew = True
+            if renew and p_old is not None:
+                # the held frames' vertical channel was measured in the last person's body scale
+                ch_old = self._angle(p_old)
             replayed, _ = self._advance(t_old, p_old, ch_old)
             if replayed is not None:
                 self._queued.append(replayed)
