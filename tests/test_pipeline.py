@@ -35,6 +35,15 @@ def test_hidden_legs_and_no_person_advice() -> None:
     assert "No person found" in visibility_advice([None, None])[0]
 
 
+def test_a_person_found_in_few_frames_gets_advice() -> None:
+    # a real side-view bench press: the person was found in 7 of its 65 frames and 0 reps were counted
+    # with nothing said
+    body = _pose(100, 20, 500, 470)
+    assert not any("found in only" in a for a in visibility_advice([body] * 6 + [None] * 4))
+    advice = visibility_advice([body] * 7 + [None] * 58)
+    assert any("found in only 7 of 65 frames" in a for a in advice), advice
+
+
 def test_shoulders_beyond_the_frame_get_advice() -> None:
     # a squat filmed with the head and trunk above the frame: BlazePose guesses the shoulders there
     top = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
