@@ -1359,6 +1359,36 @@ def test_live_a_new_person_is_measured_in_their_own_body_scale(exercise, view):
     assert tracker.count == 6
 
 
+def test_a_rep_after_a_walk_is_timed_from_the_standing_before_it() -> None:
+    # A real bodyweight squatter walked back from a phone on the floor (his hips-over-knees offset fell
+    # from 158 % to 80 % of the body scale as he went), stood 6 s, then squatted: the first rep was
+    # timed from the walk, 10.5 s long with its turn 3.7 s early.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("squat", n_reps=4, seed=5, view="side_left", fps=30.0, noise=0.0,
+                            idle_before_s=6.0)
+    upper = [i for i in range(33) if i not in (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE,
+                                                L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX,
+                                                L.RIGHT_FOOT_INDEX)]
+
+    def walking_back(xyz: np.ndarray, t: float) -> None:  # hips drawn ever less high over the knees
+        hip_knee = float(np.mean(xyz[[L.LEFT_KNEE, L.RIGHT_KNEE], 1])
+                         - np.mean(xyz[[L.LEFT_HIP, L.RIGHT_HIP], 1]))
+        xyz[upper, 1] -= max(0.0, 1.0 - t / 2.0) * 2.5 * hip_knee
+
+    walked = []
+    for t, p in zip(seq.times, seq.poses, strict=True):
+        if p is not None:
+            xyz = p.xyz.copy()
+            walking_back(xyz, float(t))
+            p = Pose(xyz, p.visibility, p.image_size)
+        walked.append(p)
+    res = analyze_reps("squat", seq.times, walked, with_form=False)
+    assert len(res.events) == 4
+    first, truth = res.events[0], seq.reps[0]
+    assert abs(first.start_s - truth.start_s) < 0.4 and abs(first.turn_s - truth.turn_s) < 0.25
+
+
 @pytest.mark.parametrize("view", ["side_left", "front_diag"])
 def test_a_heavy_single_held_at_lockout_is_a_rep(view):
     # A real deadlift single, pulled after a long set-up and held 4 s at the lockout, lasted 7.7 s and

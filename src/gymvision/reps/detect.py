@@ -105,6 +105,12 @@ EDGE_HALF_FRAC = 0.25
 HOLD_S = 1.0
 #: ... still: the counted channel stays within this share of the rep's range.
 HOLD_BAND = 0.1
+#: A rep half over this many times the other one that holds still (``HOLD_S``, within ``HOLD_BAND`` of
+#: the other half's range) on its way to the turn starts (or ends) at that hold's rest level: its far
+#: rest lies in another movement before (or after) the rep. A real bodyweight squatter walked back from
+#: a phone on the floor (his hips-over-knees offset fell from 158 % to 80 % of the body scale), stood
+#: 6 s, then squatted: the rep was timed from the walk, 10.5 s long, its turn 3.7 s early.
+LOPSIDED = 1.5
 #: A gap in one channel, however long, is bridged where the other channel moves less than this share
 #: of its range over the part across it: the body held still (BlazePose lifts a deadlifter's near leg
 #: at the lockout, and the hip angle is hidden while the shoulders stay up).
@@ -463,6 +469,19 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
                 hi_clip, ri = held
                 amp_r = xr[p] - xr[ri]
             short = min(amp_l, amp_r) < thr
+        if amp_l > LOPSIDED * amp_r:  # the far rest lies in another movement before the rep
+            held = _hold(xr, vv_run, li, p, None, n_hold, HOLD_BAND * amp_r, least)
+            if held is not None:  # the rep starts from the hold's rest level
+                lo_clip = held[0]
+                li = lo_clip + int(np.argmin(xr[lo_clip:held[1] + 1]))
+                amp_l = xr[p] - xr[li]
+        elif amp_r > LOPSIDED * amp_l:  # ... or after it
+            held = _hold(xr, vv_run, ri, p, None, n_hold, HOLD_BAND * amp_l, least)
+            if held is not None:
+                hi_clip = held[0]
+                ri = held[1] + int(np.argmin(xr[held[1]:hi_clip + 1]))
+                amp_r = xr[p] - xr[ri]
+        short = min(amp_l, amp_r) < thr
         t0, tt, t1 = _bounds(xt, vt, t[a:b], li, p, ri, lo_clip, hi_clip)
         s = int(np.searchsorted(t, t0) - a)
         e = int(min(np.searchsorted(t, t1), b - 1) - a)
@@ -594,18 +613,20 @@ def _bridge_still(raw: np.ndarray, smooth: np.ndarray, other: np.ndarray) -> Non
                 x[a:b] = np.linspace(lo, hi, b - a + 2)[1:-1]
 
 
-def _hold(xr: np.ndarray, vv: np.ndarray, rest: int, p: int, floor: float, n: int, band: float,
+def _hold(xr: np.ndarray, vv: np.ndarray, rest: int, p: int, floor: float | None, n: int, band: float,
           need: float) -> tuple[int, int] | None:
     """Where a rep half that rests at ``rest`` (its far end) in no start position (the vertical channel
-    ``vv`` under ``floor`` there) held still at one for ``n`` samples on its way to the turn ``p``, at
-    least ``need`` under the turn: the hold's (far end, near end), else None. The hold nearest the turn
-    is the rep's start or end (one at the turn is the lockout)."""
-    if not np.isfinite(vv[rest]) or vv[rest] >= floor:
+    ``vv`` under ``floor`` there; ``None``: wherever it rests, and the hold anywhere) held still at one
+    for ``n`` samples on its way to the turn ``p``, at least ``need`` under the turn: the hold's (far
+    end, near end), else None. The hold nearest the turn is the rep's start or end (one at the turn is
+    the lockout)."""
+    if floor is not None and (not np.isfinite(vv[rest]) or vv[rest] >= floor):
         return None
     step = 1 if p > rest else -1
     for j in range(p - step * n, rest, -step):  # window j .. j + step * n, nearest the turn first
         w = slice(min(j, j + step * n), max(j, j + step * n) + 1)
-        if np.ptp(xr[w]) <= band and np.all(vv[w] >= floor) and xr[p] - np.max(xr[w]) >= need:
+        if np.ptp(xr[w]) <= band and (floor is None or np.all(vv[w] >= floor)) \
+                and xr[p] - np.max(xr[w]) >= need:
             return j, j + step * n
     return None
 
