@@ -472,14 +472,12 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         if amp_l > LOPSIDED * amp_r:  # the far rest lies in another movement before the rep
             held = _hold(xr, vv_run, li, p, None, n_hold, HOLD_BAND * amp_r, least)
             if held is not None:  # the rep starts from the hold's rest level
-                lo_clip = held[0]
-                li = lo_clip + int(np.argmin(xr[lo_clip:held[1] + 1]))
+                lo_clip, li = _hold_rest(xr, held)
                 amp_l = xr[p] - xr[li]
         elif amp_r > LOPSIDED * amp_l:  # ... or after it
             held = _hold(xr, vv_run, ri, p, None, n_hold, HOLD_BAND * amp_l, least)
             if held is not None:
-                hi_clip = held[0]
-                ri = held[1] + int(np.argmin(xr[held[1]:hi_clip + 1]))
+                hi_clip, ri = _hold_rest(xr, held)
                 amp_r = xr[p] - xr[ri]
         short = min(amp_l, amp_r) < thr
         t0, tt, t1 = _bounds(xt, vt, t[a:b], li, p, ri, lo_clip, hi_clip)
@@ -629,6 +627,12 @@ def _hold(xr: np.ndarray, vv: np.ndarray, rest: int, p: int, floor: float | None
                 and xr[p] - np.max(xr[w]) >= need:
             return j, j + step * n
     return None
+
+
+def _hold_rest(xr: np.ndarray, held: tuple[int, int]) -> tuple[int, int]:
+    """A hold found by :func:`_hold` as (its far end, its lowest sample: the rest level it holds at)."""
+    a, b = sorted(held)
+    return held[0], a + int(np.argmin(xr[a:b + 1]))
 
 
 def _low(seg: np.ndarray) -> float:

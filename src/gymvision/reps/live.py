@@ -758,7 +758,7 @@ class LiveRepTracker:
             self._doubted = None
             if not posture and dur >= self.spec.min_duration_s and min(amp, returned) >= self.threshold:
                 self._doubted = self._event(rep, end_t, rom)
-        if posture and self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep):
+        if posture and self._hands_moved(rep):
             posture = False
         if not posture or dur < self.spec.min_duration_s or min(amp, returned) < self.threshold:
             log.debug("%s: rejected rep %.2f-%.2f amp %.1f/%.1f thr %.1f posture %s other %.1f dur %.2f "
@@ -824,7 +824,7 @@ class LiveRepTracker:
             return False
         if self.spec.from_floor and self._from_the_floor(rep) != "yes":
             return False
-        return not (self.spec.trunk_lowers and self.channel == "vertical" and self._hands_moved(rep))
+        return not self._hands_moved(rep)
 
     def _from_the_floor(self, rep: _Rep) -> str:
         """Deadlift: whether a rep starts from a bar on the floor ("yes": hands ``FLOOR_BELOW_KNEES``
@@ -845,12 +845,12 @@ class LiveRepTracker:
         return clip_view(self.spec, PoseArrays.from_poses(poses)) if poses else "unknown"
 
     def _hands_moved(self, rep: _Rep) -> bool:
-        """Whether neither seen shoulder's height changed by ``SHOULDERS_MOVE_MIN`` between the rep's
-        rest and its turn (a push-up's channel moved by the hands). Unseen shoulders veto nothing."""
-        a, b = rep.start_marks, rep.peak_marks
-        moves = [abs(y1 - y0) for y0, y1 in ((a.shoulder_left_y, b.shoulder_left_y),
-                                             (a.shoulder_right_y, b.shoulder_right_y))
-                 if np.isfinite(y0) and np.isfinite(y1)]
+        """Push-up counted on the vertical channel: whether neither seen shoulder's height changed by
+        ``SHOULDERS_MOVE_MIN`` between the rep's rest and its turn (the channel moved by the hands).
+        Unseen shoulders veto nothing."""
+        if not (self.spec.trunk_lowers and self.channel == "vertical"):
+            return False
+        moves = [abs(m) for m in _shoulder_moves(rep)]
         if not moves or max(moves) >= SHOULDERS_MOVE_MIN:
             return False
         log.debug("%s: rep %.2f moves the hands, not the shoulders (%.0f %%)", self.channel, rep.start_t,
@@ -963,13 +963,18 @@ def _follows(prev: tuple[float, float], start_t: float, amp: float) -> bool:
     return start_t - end <= DOUBT_S and SIMILAR[0] <= amp / prev_amp <= SIMILAR[1]
 
 
+def _shoulder_moves(rep: _Rep) -> list[float]:
+    """How far each shoulder seen at both the rep's rest and its turn moved down the image between them
+    (% of the body scale)."""
+    a, b = rep.start_marks, rep.peak_marks
+    pairs = ((a.shoulder_left_y, b.shoulder_left_y), (a.shoulder_right_y, b.shoulder_right_y))
+    return [y1 - y0 for y0, y1 in pairs if np.isfinite(y0) and np.isfinite(y1)]
+
+
 def _shoulders_drop(rep: _Rep) -> float:
     """How far the lower-going seen shoulder moved down the image from the rep's rest to its turn (% of
     the body scale; NaN if neither was seen at both)."""
-    a, b = rep.start_marks, rep.peak_marks
-    pairs = ((a.shoulder_left_y, b.shoulder_left_y), (a.shoulder_right_y, b.shoulder_right_y))
-    drops = [y1 - y0 for y0, y1 in pairs if np.isfinite(y0) and np.isfinite(y1)]
-    return max(drops, default=float("nan"))
+    return max(_shoulder_moves(rep), default=float("nan"))
 
 
 def _median_finite(vals: list[float]) -> float:
