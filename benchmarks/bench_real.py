@@ -9,7 +9,7 @@ change was made for them; ``fresh`` ones (9, seven of them one person at home) w
 the code of 28 Nov 2026, third session (commit 3b54345), and nothing has been changed for them;
 ``fresh2`` ones (12: seven deadlifts, four of them with kettlebells and one with a band, two squats, two
 dumbbell presses, a bench press) were found and counted on 28 Nov 2026, fifth session, and first run on
-the code of commit 788fc7c; two changes were then made for what they showed (see the README);
+the code of commit 788fc7c; two changes were then made for what they showed (see docs/measurements.md);
 ``fresh3`` ones (6 kettlebell deadlift sets of 10 by the lifter of four ``fresh2`` clips, filmed from
 the side and at 45° front, correct or with a named fault) were first run on 28 Nov 2026, night (the
 deadlift hip-hinge commit, 960e23a's code), and nothing has been changed for them.
