@@ -59,6 +59,7 @@ from .signals import (
     UPRIGHT_MIN,
     PoseArrays,
     frame_channels,
+    frame_scale,
     get_spec,
     person_changed,
     vertical_scalar,
@@ -230,8 +231,8 @@ class _Rep:
     q_sum: float = 0.0
 
 
-#: A frame held back: (time, pose, its channels, whether it starts another person: ``LIVE_JUMP_RATIO``).
-_HeldFrame = tuple[float, Pose | None, tuple[float, float, float, float], bool]
+#: A frame held back: (time, pose, whether it starts another person: ``LIVE_JUMP_RATIO``).
+_HeldFrame = tuple[float, Pose | None, bool]
 
 
 @dataclass
@@ -365,7 +366,10 @@ class LiveRepTracker:
 
     # -- input -------------------------------------------------------------------------------------
     def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
-        """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame."""
+        """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame.
+
+        Steps the sides' quality averages and sets the trunk's uprightness: called once per frame fed.
+        """
         scale_ref = self._scale_ref
         al, ql, ar, qr, vert, scale, self._torso_up = frame_channels(self.exercise, pose, scale_ref)
         for side, q in (("left", ql), ("right", qr)):
@@ -393,29 +397,27 @@ class LiveRepTracker:
         rep state if the break reads as another person (live, one frame's body scale may change more
         than over batch's clip: ``LIVE_JUMP_RATIO``).
         """
-        unseen = (float("nan"), 0.0, float("nan"), float("nan"))
-        channels = unseen if pose is None else self._angle(pose)
+        scale = float("nan") if pose is None else frame_scale(self.exercise, pose)
         before = self._continuity.last
-        jumped = pose is not None and not self._same_person(t, pose, channels[3])
+        jumped = pose is not None and not self._same_person(t, pose, scale)
         other = jumped and before is not None and person_changed(
-            before[1], before[2], before[3], pose.xy, pose.visibility, channels[3], t - before[0],
+            before[1], before[2], before[3], pose.xy, pose.visibility, scale, t - before[0],
             max_ratio=LIVE_JUMP_RATIO)
         held = self._held
-        if held is not None and jumped and returns_to(held.before, pose.xy, pose.visibility, channels[3]):
+        if held is not None and jumped and returns_to(held.before, pose.xy, pose.visibility, scale):
             log.debug("body back at t=%.2f: %.2f s glitch dropped", t, t - held.t0)
-            self._release([(t_old, None, unseen, False) for t_old, *_ in held.frames])
+            self._release([(t_old, None, False) for t_old, *_ in held.frames])
             jumped = other = False
         elif held is None and jumped and before is not None:
             self._held = _Held(t, before[1:], [])
         if self._held is not None and t - self._held.t0 <= GLITCH_MAX_S:
-            self._held.frames.append((t, pose, channels, other))
+            self._held.frames.append((t, pose, other))
             return self._next(None), None
         if self._held is not None:
             self._release(self._held.frames)
         if other:
             self._new_person(t)
-            channels = self._angle(pose)  # scaled by the new body's size, not the last person's
-        event, angle = self._advance(t, pose, channels)
+        event, angle = self._advance(t, pose)
         return self._next(event), angle
 
     def _next(self, event: RepEvent | None) -> RepEvent | None:
@@ -427,15 +429,10 @@ class LiveRepTracker:
     def _release(self, frames: list[_HeldFrame]) -> None:
         """End a hold: feed its ``frames``, resetting the rep state where another person starts."""
         self._held = None
-        renew = False
-        for t_old, p_old, ch_old, other in frames:
+        for t_old, p_old, other in frames:
             if other:
                 self._new_person(t_old)
-                renew = True
-            if renew and p_old is not None:
-                # the held frames' vertical channel was measured in the last person's body scale
-                ch_old = self._angle(p_old)
-            replayed, _ = self._advance(t_old, p_old, ch_old)
+            replayed, _ = self._advance(t_old, p_old)
             if replayed is not None:
                 self._queued.append(replayed)
 
@@ -448,13 +445,14 @@ class LiveRepTracker:
         self._alt._reset_state()
         self._alt.flipped = False
 
-    def _advance(self, t: float, pose: Pose | None, channels: tuple[float, float, float, float]
-                 ) -> tuple[RepEvent | None, float | None]:
-        """One frame of one person (``channels``: :meth:`_angle` of the pose) through both machines."""
+    def _advance(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
+        """One frame of one person through both machines, its channels measured now (:meth:`_angle`:
+        in the body scale of the person being followed, a new one's own after :meth:`_new_person`)."""
         self._buffer.append((t, pose))
         while self._buffer and self._buffer[0][0] < t - BUFFER_S:
             self._buffer.popleft()
-        ang, q, vert, scale = channels
+        ang, q, vert, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
+            else self._angle(pose)
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -159,6 +160,17 @@ class PoseArrays:
                 xyz[i] = p.xyz
                 vis[i] = p.visibility
         return cls(xyz, vis)
+
+    @cached_property
+    def scale(self) -> np.ndarray:
+        """:func:`body_scale` of each frame (computed once; :meth:`drop` keeps it in step)."""
+        return body_scale(self.xyz, self.vis)
+
+    def drop(self, frames: np.ndarray) -> None:
+        """Make ``frames`` (a boolean mask or indices) unseen."""
+        self.xyz[frames], self.vis[frames] = np.nan, 0.0
+        if "scale" in self.__dict__:
+            self.scale[frames] = np.nan
 
 
 def _torso_2d(xyz: np.ndarray) -> np.ndarray:
@@ -405,6 +417,22 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
     for name in _SIDE_JOINTS[spec.joint]:
         a, v, b = JOINTS[name]
         out += [_angle2d(p, a, v, b), min(vis[a], vis[v], vis[b])]
+    s = _scale_scalar(p, vis)
+    ref = scale if scale else s
+    ok = ref == ref and ref > 0
+    g = vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
+    up = vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
+    return out[0], out[1], out[2], out[3], g, s, up
+
+
+def frame_scale(exercise: str, pose: Pose) -> float:
+    """One frame's body scale as :func:`frame_channels` measures it (NaN when no limb is seen)."""
+    vis = hide_lifted_leg(pose.xyz, pose.visibility) if get_spec(exercise).planted else pose.visibility
+    return _scale_scalar(pose.xyz.tolist(), vis.tolist())
+
+
+def _scale_scalar(p: list, vis: list) -> float:
+    """:func:`body_scale` of one frame (``p``/``vis`` as lists)."""
     chains = []
     if max(vis[L.LEFT_SHOULDER], vis[L.RIGHT_SHOULDER], vis[L.LEFT_HIP], vis[L.RIGHT_HIP]) >= SIGNAL_MIN_VIS:
         sx = (p[L.LEFT_SHOULDER][0] + p[L.RIGHT_SHOULDER][0] - p[L.LEFT_HIP][0] - p[L.RIGHT_HIP][0]) / 2
@@ -413,12 +441,7 @@ def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[floa
     for a, v, b in _CHAINS:
         if min(vis[a], vis[v], vis[b]) >= SIGNAL_MIN_VIS:
             chains.append((_dist(p, a, v) + _dist(p, v, b)) / 2)
-    s = max(chains) if chains else float("nan")
-    ref = scale if scale else s
-    ok = ref == ref and ref > 0
-    g = vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
-    up = vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
-    return out[0], out[1], out[2], out[3], g, s, up
+    return max(chains) if chains else float("nan")
 
 
 def vertical_scalar(p: list, vis: list, name: str, ref: float) -> float:
