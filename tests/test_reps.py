@@ -571,6 +571,52 @@ def test_batch_keeps_set_reps_whose_unreliable_angle_hardly_moves():
     assert len(kept) == 4 and lone == []
 
 
+def _walked_in(p: Pose, dip: float, done: float) -> Pose:
+    """A push-up plank pose as met lowering from a pike into the plank: the upper body turned about the
+    hands (``dip`` 0..1: shoulders down and back), the elbows bent a little, the hips raised by up to
+    0.3 torso lengths until ``done`` reaches 1."""
+    xyz = p.xyz.copy()
+    hands = xyz[[L.LEFT_WRIST, L.RIGHT_WRIST], :2].mean(axis=0)
+    away = 1.0 if xyz[L.LEFT_SHOULDER, 0] > hands[0] else -1.0
+    phi = away * np.radians(45.0) * dip
+    rot = np.array([[np.cos(phi), -np.sin(phi)], [np.sin(phi), np.cos(phi)]])
+    upper = list(range(0, 15))  # head, shoulders, elbows
+    xyz[upper, :2] = hands + (xyz[upper, :2] - hands) @ rot.T
+    for sh, el, wr in ARMS:
+        arm = xyz[wr, :2] - xyz[sh, :2]
+        normal = np.array([-arm[1], arm[0]])
+        xyz[el, :2] = xyz[sh, :2] + 0.5 * arm + 0.14 * dip * normal
+    torso = float(np.linalg.norm(p.xyz[L.LEFT_SHOULDER, :2] - p.xyz[L.LEFT_HIP, :2]))
+    xyz[[L.LEFT_HIP, L.RIGHT_HIP], 1] -= 0.3 * torso * (1.0 - done)
+    return Pose(xyz, p.visibility, p.image_size)
+
+
+def test_batch_does_not_count_getting_into_the_plank_as_a_rep():
+    # A real push-up set filmed from the floor began by lowering from a pike into the plank and ended
+    # by getting up: both were counted (12 of 10). At a set's edge, a "rep" that lowers the body by
+    # little, bends the elbows even less for it and bends the hips is getting into position.
+    from gymvision.synth import generate_sequence
+
+    seq = generate_sequence("push_up", n_reps=6, seed=3, view="side_left", fps=30.0, noise=0.0,
+                            idle_before_s=3.0)
+    ts, poses = np.asarray(seq.times), list(seq.poses)
+    assert analyze_reps("push_up", ts, poses, with_form=False).count == 6
+    walked = list(poses)
+    for i, t in enumerate(ts):
+        if t <= 2.7:  # the pike held, then 2.4 s into the plank, before the first push-up
+            done = float(np.clip((t - 0.3) / 2.4, 0.0, 1.0))
+            walked[i] = _walked_in(poses[i], float(np.sin(np.pi * done)), done)
+    res = analyze_reps("push_up", ts, walked, with_form=False)
+    assert res.count == 6, [(round(e.start_s, 1), round(e.rom_deg)) for e in res.events]
+    assert res.events[0].start_s > 2.5
+    # a shallow first and last push-up (the body kept straight) are reps, and are counted
+    seq = generate_sequence("push_up", n_reps=6, seed=5, view="side_left", fps=30.0, noise=0.0,
+                            idle_before_s=2.0, faults=("shallow",), fault_reps=(0, 5))
+    res = analyze_reps("push_up", seq.times, seq.poses, with_form=False)
+    assert res.count == 6
+    assert min(e.rom_deg for e in res.events) < 0.4 * max(e.rom_deg for e in res.events)
+
+
 @pytest.mark.parametrize(("exercise", "n_reps", "seed", "view"), [
     ("squat", 1, 7, "side_left"), ("deadlift", 1, 3, "side_right"), ("bench_press", 2, 5, "side_left"),
     ("squat", 2, 11, "front_diag"),

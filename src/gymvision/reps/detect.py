@@ -27,13 +27,14 @@ from .filters import median_gaps, resample, savgol_gaps, segments, uniform_grid
 from .signals import (
     JUMP_RATIO,
     SEATED_MAX,
+    SIGNAL_MIN_VIS,
     ExerciseSpec,
     PoseArrays,
-    body_scale,
     body_shift,
     extract,
     get_spec,
     person_changed,
+    side_angles,
 )
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,21 @@ VEL_WINDOW_S = 0.4
 #: Reps count only in sets of at least this many, at most ``SET_GAP_S`` apart (batch only).
 MIN_SET = 3
 SET_GAP_S = 5.0
+#: A set's first or last rep in which the body travels (the vertical channel's range) under
+#: ``EDGE_TRAVEL`` of the set's median rep, the joint does even less of the work (travel per degree of
+#: the joint over ``EDGE_PER_DEG`` times the set's median) and the body bends at the hips (2D hip
+#: angle's range over ``EDGE_HIP_DEG`` and twice the set's median) is getting into or out of position,
+#: not a rep: a real push-up set filmed from the floor began by lowering from a pike into the plank and
+#: ended by getting up, both counted: travel 0.55 / 0.69 of the median rep, 2.0 / 1.8 times its travel
+#: per degree of the elbows, the hips bending 45° / 16° against 4–10° in the set's reps. A shallow
+#: push-up (generated) matches the first two but keeps the body straight. True edge reps on the real
+#: clips travel at least 0.75 of the median (per degree at most 1.24 times it below 1.0 of the travel).
+#: Judged in sets of at least ``EDGE_SET`` reps. Batch only: live, a rep is reported before the set
+#: that would judge it.
+EDGE_TRAVEL = 0.75
+EDGE_PER_DEG = 1.5
+EDGE_HIP_DEG = 10.0
+EDGE_SET = 4
 #: A rep's range must be at least this many noise standard deviations of its channel.
 NOISE_K = 6.0
 #: Linearise only a vertical offset that reaches this (% of body scale) when its segment is upright.
@@ -133,6 +149,10 @@ class RepSpan:
     #: failed only the other channel's magnitude gate but has the set's range: counted only inside a
     #: set of ``MIN_SET`` confirmed reps (see ``_in_sets``)
     tentative: bool = False
+    #: range of the vertical channel over the rep (% of the body scale; NaN where unseen)
+    travel: float = float("nan")
+    #: range of the 2D hip angle over the rep (degrees, the more visible side; NaN where unseen)
+    hip_bend: float = float("nan")
 
 
 @dataclass
@@ -196,8 +216,7 @@ class Continuity:
 
 def identity_breaks(times: np.ndarray, arrays: PoseArrays) -> np.ndarray:
     """True at frames whose person is not the one of the previous usable frame."""
-    xyz, vis = arrays.xyz, arrays.vis
-    scale = body_scale(xyz, vis)
+    xyz, vis, scale = arrays.xyz, arrays.vis, arrays.scale
     breaks = np.zeros(len(times), bool)
     continuity = Continuity()
     for i in np.flatnonzero(np.isfinite(scale)):
@@ -227,8 +246,7 @@ def returns_to(before: tuple[np.ndarray, np.ndarray, float], xy: np.ndarray, vis
 def glitches(times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray) -> np.ndarray:
     """Frames of the pose model's glitches (see ``GLITCH_MAX_S``): from an identity break up to a later
     break, within ``GLITCH_MAX_S``, whose pose is back where the body was before the first one."""
-    xyz, vis = arrays.xyz, arrays.vis
-    scale = body_scale(xyz, vis)
+    xyz, vis, scale = arrays.xyz, arrays.vis, arrays.scale
     usable = np.flatnonzero(np.isfinite(scale))
     at = np.flatnonzero(breaks)
     drop = np.zeros(len(times), bool)
@@ -272,8 +290,7 @@ def _median_pose(xyz: np.ndarray, vis: np.ndarray, scale: np.ndarray, idx: np.nd
 
 def rejoined(times: np.ndarray, arrays: PoseArrays, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(``breaks`` less those the same body carries on across, the frames to drop; see ``REJOIN_S``)."""
-    xyz, vis = arrays.xyz, arrays.vis
-    scale = body_scale(xyz, vis)
+    xyz, vis, scale = arrays.xyz, arrays.vis, arrays.scale
     usable = np.isfinite(scale)
     out = breaks.copy()
     drop = np.zeros(len(times), bool)
@@ -557,10 +574,10 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         q = float(np.mean(part.qual[seg]))
         amp = float(min(amp_l, amp_r))
         conf = obs * min(1.0, q) * gate_factor * min(1.0, amp / max(typical, 1e-6)) ** 0.25
-        ang = part.angle[seg]
-        rom = float(np.nanmax(ang) - np.nanmin(ang)) if np.isfinite(ang).any() else float("nan")
+        rom, travel = (float(np.nanmax(c[seg]) - np.nanmin(c[seg])) if np.isfinite(c[seg]).any()
+                       else float("nan") for c in (part.angle, part.vert))
         reps.append(RepSpan(float(t0), tt, float(t1), float(rom) if np.isfinite(rom) else 0.0,
-                            float(np.clip(conf, 0.0, 1.0)), tentative))
+                            float(np.clip(conf, 0.0, 1.0)), tentative, travel))
         missed.pop()
     return reps, missed
 
@@ -713,7 +730,7 @@ def _build_parts(exercise: str, times: np.ndarray, arrays: PoseArrays, breaks: n
     spec = get_spec(exercise)
     track = extract(exercise, arrays)
     chunk_ids = np.cumsum(breaks)
-    scale_px = body_scale(arrays.xyz, arrays.vis)
+    scale_px = arrays.scale
     parts: list[_Part] = []
     for c in range(int(chunk_ids[-1]) + 1):
         idx = np.flatnonzero(chunk_ids == c)
@@ -903,13 +920,52 @@ def _in_sets(reps: list[RepSpan], min_rom: float = 0.0) -> tuple[list[RepSpan], 
             sets[-1].append(r)
         else:
             sets.append([r])
-    ranged = [s for s in sets if float(np.median([x.rom_deg for x in s])) >= min_rom]
+    ranged = [_without_edge_moves(s) for s in sets if float(np.median([x.rom_deg for x in s])) >= min_rom]
     kept = [r for s in ranged if sum(not r.tentative for r in s) >= MIN_SET for r in s]
     lone = [r for s in ranged if sum(not r.tentative for r in s) < MIN_SET for r in s if not r.tentative]
     if len(kept) < len(reps):
         log.debug("%d rep(s) outside sets, %d of them lone reps of the set's range", len(reps) - len(kept),
                   len(lone))
     return kept, lone
+
+
+def _add_hip_bend(reps: list[RepSpan], times: np.ndarray, arrays: PoseArrays) -> None:
+    """Fill each rep's ``hip_bend``: the 5th–95th percentile range of the 2D hip angle (shoulder, hip,
+    knee) over the rep, on the side seen in more of its frames."""
+    if not reps:
+        return
+    al, ql, ar, qr = side_angles(arrays.xyz, arrays.vis, "hip", False)
+    for r in reps:
+        m = (times >= r.start_s) & (times <= r.end_s)
+        ranges = []
+        for ang, q in ((al[m], ql[m]), (ar[m], qr[m])):
+            seen = ang[q >= SIGNAL_MIN_VIS]
+            if seen.size >= 3:
+                ranges.append((seen.size, float(np.percentile(seen, 95) - np.percentile(seen, 5))))
+        if ranges:
+            r.hip_bend = max(ranges)[1]
+
+
+def _without_edge_moves(reps: list[RepSpan]) -> list[RepSpan]:
+    """A set less a first or last rep that only gets into or out of position (see ``EDGE_TRAVEL``)."""
+    if len(reps) < EDGE_SET:
+        return reps
+    travel = np.array([r.travel for r in reps])
+    with np.errstate(all="ignore"):
+        per_deg = travel / np.array([r.rom_deg for r in reps])
+    if not (np.isfinite(travel).all() and np.isfinite(per_deg).all()):
+        return reps
+    typical, typical_per_deg = float(np.median(travel)), float(np.median(per_deg))
+    hips = float(np.nanmedian([r.hip_bend for r in reps])) if any(np.isfinite(r.hip_bend) for r in reps) \
+        else float("nan")
+    edges = {k for k in (0, len(reps) - 1)
+             if travel[k] < EDGE_TRAVEL * typical and per_deg[k] > EDGE_PER_DEG * typical_per_deg
+             and reps[k].hip_bend > max(EDGE_HIP_DEG, 2.0 * hips)}
+    for k in sorted(edges):
+        log.debug("t=%.2f: an edge of the set moves the body, not the joint (travel %.0f of %.0f, "
+                  "%.2f per degree against %.2f, hips bend %.0f° against %.0f°)", reps[k].turn_s,
+                  travel[k], typical, per_deg[k], typical_per_deg, reps[k].hip_bend, hips)
+    return [r for k, r in enumerate(reps) if k not in edges]
 
 
 def clip_view(spec: ExerciseSpec, arrays: PoseArrays) -> str:
@@ -934,11 +990,11 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     drop = glitches(times_a, arrays, jumps)
     breaks = jumps
     if drop.any():  # a glitch's frames are unseen, and the body on either side of it is one person
-        arrays.xyz[drop], arrays.vis[drop] = np.nan, 0.0
+        arrays.drop(drop)
         breaks = jumps & ~drop & ~np.r_[False, drop[:-1]]
     breaks, lost_frames = rejoined(times_a, arrays, breaks)
     if lost_frames.any():
-        arrays.xyz[lost_frames], arrays.vis[lost_frames] = np.nan, 0.0
+        arrays.drop(lost_frames)
     parts, channel, timing, gate, side = _build_parts(exercise, times_a, arrays, breaks)
     typicals = _shot_typical(spec, parts, channel)
     reps: list[RepSpan] = []
@@ -954,6 +1010,7 @@ def detect_reps(exercise: str, times: Sequence[float], poses: Sequence[Pose | No
     # synthetic clips: median ≥ 33°; hips bobbing while standing, stretching or re-racking: 12-25°)
     from_side = spec.side_min_rom_deg > 0 and clip_view(spec, arrays) == "side"
     min_rom = SIDE_SET_ROM * spec.side_min_rom_deg if from_side else 0.0
+    _add_hip_bend(reps, times_a, arrays)
     reps, lone = _in_sets(sorted(reps, key=lambda r: r.start_s), min_rom)
     t_all = np.concatenate([p.t for p in parts]) if parts else np.array([])
     a_all = np.concatenate([p.angle for p in parts]) if parts else np.array([])
