@@ -71,8 +71,8 @@ SET_GAP_S = 5.0
 #: the joint over ``EDGE_PER_DEG`` times the set's median) and the body bends at the hips (2D hip
 #: angle's range over ``EDGE_HIP_DEG`` and twice the set's median) is getting into or out of position,
 #: not a rep: a real push-up set filmed from the floor began by lowering from a pike into the plank and
-#: ended by getting up, both counted: travel 0.55 / 0.69 of the median rep, 2.0 / 1.8 times its travel
-#: per degree of the elbows, the hips bending 45° / 16° against 4–10° in the set's reps. A shallow
+#: ended by getting up, both counted: travel 0.56 / 0.70 of the median rep, 2.0 / 1.8 times its travel
+#: per degree of the elbows, the hips bending 131° / 12° against a median 5° in the set's reps. A shallow
 #: push-up (generated) matches the first two but keeps the body straight. True edge reps on the real
 #: clips travel at least 0.75 of the median (per degree at most 1.24 times it below 1.0 of the travel).
 #: Judged in sets of at least ``EDGE_SET`` reps. Batch only: live, a rep is reported before the set
