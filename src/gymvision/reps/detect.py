@@ -460,7 +460,6 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
         ri = p + int(np.argmin(xr[p:hi + 1]))
         amp_l, amp_r = xr[p] - xr[li], xr[p] - xr[ri]
         tp = t[a + p]
-        short = min(amp_l, amp_r) < thr
         if min(amp_l, amp_r) < least:
             log.debug("t=%.2f: range %.0f/%.0f under %.0f (noise %.1f)", tp, amp_l, amp_r, thr, noise)
             continue
@@ -485,7 +484,6 @@ def _detect_run(spec: ExerciseSpec, part: _Part, channel: str, a: int, b: int, t
             if held is not None:
                 hi_clip, ri = held
                 amp_r = xr[p] - xr[ri]
-            short = min(amp_l, amp_r) < thr
         if amp_l > LOPSIDED * amp_r:  # the far rest lies in another movement before the rep
             held = _hold(xr, vv_run, li, p, None, n_hold, HOLD_BAND * amp_r, least)
             if held is not None:  # the rep starts from the hold's rest level

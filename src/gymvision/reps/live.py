@@ -57,9 +57,10 @@ from .signals import (
     SEATED_MAX,
     SIGNAL_MIN_VIS,
     UPRIGHT_MIN,
+    Frame,
     PoseArrays,
-    frame_channels,
-    frame_scale,
+    channels_of,
+    frame_of,
     get_spec,
     person_changed,
     vertical_scalar,
@@ -231,8 +232,9 @@ class _Rep:
     q_sum: float = 0.0
 
 
-#: A frame held back: (time, pose, whether it starts another person: ``LIVE_JUMP_RATIO``).
-_HeldFrame = tuple[float, Pose | None, bool]
+#: A frame held back: (time, pose, the pose as read (``signals.frame_of``), whether it starts another
+#: person: ``LIVE_JUMP_RATIO``).
+_HeldFrame = tuple[float, Pose | None, Frame | None, bool]
 
 
 @dataclass
@@ -365,13 +367,13 @@ class LiveRepTracker:
             alt.flipped = False
 
     # -- input -------------------------------------------------------------------------------------
-    def _angle(self, pose: Pose) -> tuple[float, float, float, float]:
+    def _angle(self, frame: Frame) -> tuple[float, float, float, float]:
         """Angle of the chosen side(s), its quality, the vertical channel and the body scale of one frame.
 
         Steps the sides' quality averages and sets the trunk's uprightness: called once per frame fed.
         """
         scale_ref = self._scale_ref
-        al, ql, ar, qr, vert, scale, self._torso_up = frame_channels(self.exercise, pose, scale_ref)
+        al, ql, ar, qr, vert, scale, self._torso_up = channels_of(self.exercise, frame, scale_ref)
         for side, q in (("left", ql), ("right", qr)):
             self._qual[side] += 0.1 * ((q if q == q else 0.0) - self._qual[side])
         okl = ql >= SIGNAL_MIN_VIS and al == al
@@ -397,7 +399,8 @@ class LiveRepTracker:
         rep state if the break reads as another person (live, one frame's body scale may change more
         than over batch's clip: ``LIVE_JUMP_RATIO``).
         """
-        scale = float("nan") if pose is None else frame_scale(self.exercise, pose)
+        frame = None if pose is None else frame_of(self.exercise, pose)
+        scale = float("nan") if frame is None else frame.scale
         before = self._continuity.last
         jumped = pose is not None and not self._same_person(t, pose, scale)
         other = jumped and before is not None and person_changed(
@@ -406,18 +409,18 @@ class LiveRepTracker:
         held = self._held
         if held is not None and jumped and returns_to(held.before, pose.xy, pose.visibility, scale):
             log.debug("body back at t=%.2f: %.2f s glitch dropped", t, t - held.t0)
-            self._release([(t_old, None, False) for t_old, *_ in held.frames])
+            self._release([(t_old, None, None, False) for t_old, *_ in held.frames])
             jumped = other = False
         elif held is None and jumped and before is not None:
             self._held = _Held(t, before[1:], [])
         if self._held is not None and t - self._held.t0 <= GLITCH_MAX_S:
-            self._held.frames.append((t, pose, other))
+            self._held.frames.append((t, pose, frame, other))
             return self._next(None), None
         if self._held is not None:
             self._release(self._held.frames)
         if other:
             self._new_person(t)
-        event, angle = self._advance(t, pose)
+        event, angle = self._advance(t, pose, frame)
         return self._next(event), angle
 
     def _next(self, event: RepEvent | None) -> RepEvent | None:
@@ -429,10 +432,10 @@ class LiveRepTracker:
     def _release(self, frames: list[_HeldFrame]) -> None:
         """End a hold: feed its ``frames``, resetting the rep state where another person starts."""
         self._held = None
-        for t_old, p_old, other in frames:
+        for t_old, p_old, f_old, other in frames:
             if other:
                 self._new_person(t_old)
-            replayed, _ = self._advance(t_old, p_old)
+            replayed, _ = self._advance(t_old, p_old, f_old)
             if replayed is not None:
                 self._queued.append(replayed)
 
@@ -445,14 +448,16 @@ class LiveRepTracker:
         self._alt._reset_state()
         self._alt.flipped = False
 
-    def _advance(self, t: float, pose: Pose | None) -> tuple[RepEvent | None, float | None]:
-        """One frame of one person through both machines, its channels measured now (:meth:`_angle`:
-        in the body scale of the person being followed, a new one's own after :meth:`_new_person`)."""
+    def _advance(self, t: float, pose: Pose | None, frame: Frame | None
+                 ) -> tuple[RepEvent | None, float | None]:
+        """One frame of one person (``frame``: the pose as read) through both machines, its channels
+        measured now (:meth:`_angle`: in the body scale of the person being followed, a new one's own
+        after :meth:`_new_person`)."""
         self._buffer.append((t, pose))
         while self._buffer and self._buffer[0][0] < t - BUFFER_S:
             self._buffer.popleft()
-        ang, q, vert, scale = (float("nan"), 0.0, float("nan"), float("nan")) if pose is None \
-            else self._angle(pose)
+        ang, q, vert, scale = (float("nan"), 0.0, float("nan"), float("nan")) if frame is None \
+            else self._angle(frame)
         assert self._alt is not None
         if np.isfinite(scale):
             self._scales.append(scale)

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -404,31 +405,46 @@ def _dist(p: np.ndarray, a: int, b: int) -> float:
     return math.hypot(p[a][0] - p[b][0], p[a][1] - p[b][1])
 
 
+class Frame(NamedTuple):
+    """One pose as the per-frame functions read it: positions and visibility as lists (a lifted leg
+    hidden for lifts done with both feet down, :func:`hide_lifted_leg`) and its body scale."""
+
+    p: list
+    vis: list
+    scale: float
+
+
+def frame_of(exercise: str, pose: Pose) -> Frame:
+    """``pose`` read for ``exercise`` (:class:`Frame`); its body scale is :func:`body_scale`'s."""
+    p = pose.xyz.tolist()
+    planted = get_spec(exercise).planted
+    vis = (hide_lifted_leg(pose.xyz, pose.visibility) if planted else pose.visibility).tolist()
+    return Frame(p, vis, _scale_scalar(p, vis))
+
+
 def frame_channels(exercise: str, pose: Pose, scale: float | None) -> tuple[float, ...]:
     """One frame's (left angle, left quality, right angle, right quality, vertical, body scale, torso up).
 
     A scalar re-implementation of :func:`extract` for one pose (about ten times faster than the
     vectorised path on a single frame); tests check that both agree.
     """
+    return channels_of(exercise, frame_of(exercise, pose), scale)
+
+
+def channels_of(exercise: str, frame: Frame, scale: float | None) -> tuple[float, ...]:
+    """:func:`frame_channels` of a frame already read (:func:`frame_of`), in body scale ``scale``
+    (None: its own)."""
     spec = get_spec(exercise)
-    p = pose.xyz.tolist()
-    vis = (hide_lifted_leg(pose.xyz, pose.visibility) if spec.planted else pose.visibility).tolist()
+    p, vis, s = frame
     out: list[float] = []
     for name in _SIDE_JOINTS[spec.joint]:
         a, v, b = JOINTS[name]
         out += [_angle2d(p, a, v, b), min(vis[a], vis[v], vis[b])]
-    s = _scale_scalar(p, vis)
     ref = scale if scale else s
     ok = ref == ref and ref > 0
     g = vertical_scalar(p, vis, spec.vertical, ref) if ok else float("nan")
     up = vertical_scalar(p, vis, "shoulder_over_hip", ref) if ok else float("nan")
     return out[0], out[1], out[2], out[3], g, s, up
-
-
-def frame_scale(exercise: str, pose: Pose) -> float:
-    """One frame's body scale as :func:`frame_channels` measures it (NaN when no limb is seen)."""
-    vis = hide_lifted_leg(pose.xyz, pose.visibility) if get_spec(exercise).planted else pose.visibility
-    return _scale_scalar(pose.xyz.tolist(), vis.tolist())
 
 
 def _scale_scalar(p: list, vis: list) -> float:
